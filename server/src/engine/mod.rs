@@ -1,0 +1,146 @@
+//! The analysis engine: text in, findings and facts out.
+//!
+//! One parse per file; one query pass per file. Every rule's query file and the shared fact
+//! queries of a language family are concatenated into one query, compiled once per grammar, and
+//! run with a single `QueryCursor` over the tree; each match is dispatched to the rule (or fact
+//! extractor) that owns the pattern. Dockerfiles are reduced once to an instruction model that
+//! their rules read. Project-level rules never see trees, only the facts of every file.
+
+mod context;
+mod query;
+
+pub use context::{FileClass, FileContext, SourceFile};
+pub use query::Captures;
+
+use crate::diagnostic::Finding;
+use crate::docker::DockerContext;
+use crate::project::{FileFacts, FileSystem, ProjectInfo, ProjectView};
+use crate::rules::{Check, Rule};
+use preflight_grammars::Language;
+use query::CompiledQueries;
+use std::sync::OnceLock;
+use tree_sitter::{Parser, Tree};
+
+/// What one file yields.
+#[derive(Debug, Default)]
+pub struct FileAnalysis {
+    pub findings: Vec<Finding>,
+    pub facts: FileFacts,
+    /// The file has syntax errors; findings come from its intact parts only.
+    pub has_syntax_errors: bool,
+}
+
+/// A finding of a project-level rule, anchored in one of the project's files.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProjectFinding {
+    /// Path of the anchor file, as given in its [`SourceFile`].
+    pub path: String,
+    pub finding: Finding,
+}
+
+/// The rules to run and their compiled queries. Cheap to share between threads.
+pub struct Engine {
+    rules: Vec<&'static Rule>,
+    queries: OnceLock<CompiledQueries>,
+}
+
+impl Engine {
+    /// An engine running every registered rule.
+    pub fn new() -> Engine {
+        Self::with_rules(crate::rules::all().to_vec())
+    }
+
+    /// An engine running only `rules` (the facts every project rule needs are always collected).
+    pub fn with_rules(rules: Vec<&'static Rule>) -> Engine {
+        Engine {
+            rules,
+            queries: OnceLock::new(),
+        }
+    }
+
+    pub fn rules(&self) -> &[&'static Rule] {
+        &self.rules
+    }
+
+    fn queries(&self) -> &CompiledQueries {
+        self.queries.get_or_init(|| CompiledQueries::compile(&self.rules))
+    }
+
+    /// Parses `text` as `language`. Parsing never fails for the grammars Preflight ships.
+    pub fn parse(&self, language: Language, text: &str, old_tree: Option<&Tree>) -> Tree {
+        let mut parser = Parser::new();
+        parser
+            .set_language(&language.grammar())
+            .expect("bundled grammars match the tree-sitter runtime");
+        parser
+            .parse(text, old_tree)
+            .expect("parsing without a timeout or cancellation flag always yields a tree")
+    }
+
+    /// Parses and analyses one file.
+    pub fn analyze_file(
+        &self,
+        file: &SourceFile<'_>,
+        project: &ProjectInfo,
+        fs: &dyn FileSystem,
+    ) -> FileAnalysis {
+        let tree = self.parse(file.language, file.text, None);
+        self.analyze_tree(file, &tree, project, fs)
+    }
+
+    /// Analyses one file whose tree is already parsed (the language server keeps trees and
+    /// reparses incrementally).
+    pub fn analyze_tree(
+        &self,
+        file: &SourceFile<'_>,
+        tree: &Tree,
+        project: &ProjectInfo,
+        fs: &dyn FileSystem,
+    ) -> FileAnalysis {
+        let cx = FileContext::new(file, tree, project, fs);
+        let mut analysis = FileAnalysis {
+            has_syntax_errors: tree.root_node().has_error(),
+            ..FileAnalysis::default()
+        };
+        if file.language == Language::Dockerfile {
+            let docker = DockerContext::new(&cx);
+            for rule in &self.rules {
+                if let Check::Dockerfile(check) = rule.check {
+                    check(&docker, &mut analysis.findings);
+                }
+            }
+        } else {
+            self.queries()
+                .run(&cx, &self.rules, &mut analysis.findings, &mut analysis.facts);
+        }
+        analysis.findings.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+        });
+        analysis.findings.dedup();
+        analysis
+    }
+
+    /// Runs the project-level rules over the facts of every analysed file of one project.
+    pub fn analyze_project(&self, project: &ProjectView<'_>) -> Vec<ProjectFinding> {
+        let mut findings = Vec::new();
+        for rule in &self.rules {
+            if let Check::Project(check) = rule.check {
+                check(project, &mut findings);
+            }
+        }
+        findings.sort_by(|a, b| {
+            (&a.path, a.finding.range.start, a.finding.rule).cmp(&(
+                &b.path,
+                b.finding.range.start,
+                b.finding.rule,
+            ))
+        });
+        findings
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}

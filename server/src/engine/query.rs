@@ -1,0 +1,145 @@
+//! One combined query per grammar, and the dispatch of its matches.
+
+use super::FileContext;
+use crate::diagnostic::Finding;
+use crate::project::FileFacts;
+use crate::rules::{Check, Rule};
+use preflight_grammars::{Language, LanguageFamily, QueryFile, query_files};
+use std::collections::HashMap;
+use std::ops::Range;
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor};
+
+/// Who handles the matches of a pattern.
+#[derive(Debug, Clone, Copy)]
+enum Owner {
+    /// Index into the engine's rule list.
+    Rule(usize),
+    /// The shared fact extractor of the language family.
+    Facts,
+}
+
+/// The captures of one match, looked up by name.
+pub struct Captures<'q, 't> {
+    names: &'q [&'q str],
+    captures: &'q [(u32, Node<'t>)],
+}
+
+impl<'t> Captures<'_, 't> {
+    /// The first node captured as `name`.
+    pub fn get(&self, name: &str) -> Option<Node<'t>> {
+        self.all(name).next()
+    }
+
+    /// Every node captured as `name`, in document order.
+    pub fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = Node<'t>> + 's {
+        self.captures
+            .iter()
+            .filter(move |(index, _)| self.names[*index as usize] == name)
+            .map(|(_, node)| *node)
+    }
+}
+
+struct CompiledQuery {
+    query: Query,
+    owners: Vec<Owner>,
+}
+
+/// The combined queries, one per grammar (JavaScript shares TSX's).
+pub(super) struct CompiledQueries {
+    by_grammar: HashMap<Language, CompiledQuery>,
+}
+
+impl CompiledQueries {
+    pub(super) fn compile(rules: &[&'static Rule]) -> CompiledQueries {
+        let mut by_grammar = HashMap::new();
+        for family in [LanguageFamily::Ecma, LanguageFamily::Python] {
+            // (query file, owner) in the order they are concatenated.
+            let mut parts: Vec<(&QueryFile, Owner)> = Vec::new();
+            for (index, rule) in rules.iter().enumerate() {
+                if matches!(rule.check, Check::Matches(_))
+                    && let Some(file) = query_file(family, rule.id)
+                {
+                    parts.push((file, Owner::Rule(index)));
+                }
+            }
+            if let Some(file) = query_file(family, "app-facts") {
+                parts.push((file, Owner::Facts));
+            }
+            let mut source = String::new();
+            let mut spans: Vec<(Range<usize>, Owner)> = Vec::new();
+            for (file, owner) in &parts {
+                let start = source.len();
+                source.push_str(file.source);
+                source.push('\n');
+                spans.push((start..source.len(), *owner));
+            }
+            for &language in family.languages() {
+                let query = Query::new(&language.grammar(), &source).unwrap_or_else(|error| {
+                    // The query files are compiled by a test of the grammars crate; reaching this
+                    // means a rule named a query that does not exist for this grammar.
+                    panic!("combined {} query does not compile: {error}", language.name())
+                });
+                let owners = (0..query.pattern_count())
+                    .map(|pattern| {
+                        let at = query.start_byte_for_pattern(pattern);
+                        spans
+                            .iter()
+                            .find(|(span, _)| span.contains(&at))
+                            .map(|(_, owner)| *owner)
+                            .expect("every pattern comes from one query file")
+                    })
+                    .collect();
+                by_grammar.insert(language, CompiledQuery { query, owners });
+            }
+        }
+        CompiledQueries { by_grammar }
+    }
+
+    /// Runs the combined query once over the file and dispatches every match.
+    pub(super) fn run(
+        &self,
+        cx: &FileContext<'_>,
+        rules: &[&'static Rule],
+        findings: &mut Vec<Finding>,
+        facts: &mut FileFacts,
+    ) {
+        let Some(compiled) = self.by_grammar.get(&cx.language().grammar_key()) else {
+            return;
+        };
+        let names = compiled.query.capture_names();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(
+            &compiled.query,
+            cx.tree().root_node(),
+            cx.text().as_bytes(),
+        );
+        let mut captures: Vec<(u32, Node)> = Vec::new();
+        while let Some(m) = matches.next() {
+            captures.clear();
+            captures.extend(m.captures.iter().map(|c| (c.index, c.node)));
+            // No rule reports on, or builds a fix from, a construct that contains a syntax error.
+            if captures.iter().any(|(_, node)| node.has_error()) {
+                continue;
+            }
+            let view = Captures {
+                names,
+                captures: &captures,
+            };
+            match compiled.owners[m.pattern_index] {
+                Owner::Rule(index) => {
+                    if let Check::Matches(check) = rules[index].check {
+                        check(cx, &view, findings);
+                    }
+                }
+                Owner::Facts => crate::project::facts::extract(cx, &view, facts),
+            }
+        }
+    }
+}
+
+fn query_file(family: LanguageFamily, name: &str) -> Option<&'static QueryFile> {
+    query_files()
+        .iter()
+        .find(|file| file.family == family && file.name == name)
+}

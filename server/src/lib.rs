@@ -1,0 +1,17 @@
+//! Preflight: catches production-readiness anti-patterns in TypeScript, JavaScript, Python and
+//! Dockerfiles.
+//!
+//! The [`engine`] is pure: text in, [`diagnostic::Finding`]s out, with byte ranges. It knows
+//! nothing of terminals or editors. The command line ([`cli`]) is a thin adapter over it.
+
+pub mod classify;
+pub mod cli;
+pub mod diagnostic;
+pub mod docker;
+pub mod engine;
+pub mod fix;
+pub mod lang;
+pub mod position;
+pub mod project;
+pub mod rules;
+pub mod source;

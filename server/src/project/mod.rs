@@ -1,0 +1,102 @@
+//! Projects: what a file belongs to, what its manifests say, and the facts its files yield for
+//! project-level rules (RULES.md §6).
+//!
+//! Project rules are pure functions of the facts of a project's files ([`ProjectView`]): the
+//! language server recomputes one file's [`FileFacts`] after an edit and re-runs only the project
+//! rules, without reparsing any other file.
+
+pub mod facts;
+
+pub use facts::FileFacts;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What a project's manifests say, as far as file-level analysis needs it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ProjectInfo {
+    /// The project root relative to the workspace root, `/`-separated; empty for the root itself.
+    pub root: String,
+    /// npm package names from every dependency table of `package.json`.
+    pub npm_dependencies: BTreeSet<String>,
+    /// Python distribution names (PEP 503-normalised) from `pyproject.toml`/`requirements*.txt`.
+    pub python_dependencies: BTreeSet<String>,
+    /// Workspace-relative paths of files that manifests name as scripts or CLIs
+    /// (`package.json` `bin` and non-service `scripts`, `[project.scripts]` modules).
+    pub script_files: BTreeSet<String>,
+    /// Workspace-relative paths of files that run the service itself (`package.json` `main`,
+    /// `start`/`dev`/`serve` scripts): never scripts, whatever else they look like.
+    pub service_files: BTreeSet<String>,
+}
+
+impl ProjectInfo {
+    pub fn is_script_file(&self, path: &str) -> bool {
+        self.script_files.contains(path)
+    }
+
+    pub fn is_service_file(&self, path: &str) -> bool {
+        self.service_files.contains(path)
+    }
+}
+
+/// A project as project-level rules see it: its manifests and every analysed file's facts.
+pub struct ProjectView<'a> {
+    pub info: &'a ProjectInfo,
+    /// `(path, facts)` of every analysed file of the project, sorted by path.
+    pub files: Vec<(&'a str, &'a FileFacts)>,
+}
+
+impl<'a> ProjectView<'a> {
+    /// Every fact of every file, with its file's path.
+    pub fn facts(&self) -> impl Iterator<Item = (&'a str, &'a FileFacts)> + '_ {
+        self.files.iter().copied()
+    }
+}
+
+/// What rules may ask of the file system: existence of files, for fixes whose safety depends on
+/// a target being present (a Dockerfile's module path, say). Paths are workspace-relative,
+/// `/`-separated.
+pub trait FileSystem: Sync {
+    fn is_file(&self, path: &str) -> bool;
+    fn is_dir(&self, path: &str) -> bool;
+}
+
+/// A file system that knows nothing: every fix that depends on it stays unsafe.
+pub struct NoFileSystem;
+
+impl FileSystem for NoFileSystem {
+    fn is_file(&self, _: &str) -> bool {
+        false
+    }
+    fn is_dir(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// The real file system below a workspace root.
+pub struct DiskFileSystem {
+    root: PathBuf,
+}
+
+impl DiskFileSystem {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DiskFileSystem { root: root.into() }
+    }
+
+    fn resolve(&self, path: &str) -> Option<PathBuf> {
+        // Only paths inside the workspace: no `..` escapes, no absolute paths.
+        if path.split('/').any(|segment| segment == "..") || Path::new(path).is_absolute() {
+            return None;
+        }
+        Some(self.root.join(path))
+    }
+}
+
+impl FileSystem for DiskFileSystem {
+    fn is_file(&self, path: &str) -> bool {
+        self.resolve(path).is_some_and(|p| p.is_file())
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.resolve(path).is_some_and(|p| p.is_dir())
+    }
+}
