@@ -1,0 +1,180 @@
+//! Rule fixtures: every `tests/fixtures/<rule-id>/<case>/` folder is scanned as a project root with
+//! only that rule enabled. `pos-*` cases must produce at least one finding of the rule, `neg-*`
+//! cases none. Every fix is applied on its own and must not add a syntax error. The rendered
+//! findings and fix results of all cases of a rule are one snapshot a reviewer can read:
+//! `tests/snapshots/rules__<rule-id>.snap`.
+
+use preflight::diagnostic::{Finding, FixSafety};
+use preflight::engine::Engine;
+use preflight::position::{ColumnUnit, LineIndex};
+use preflight::scan::{ScanOptions, ScanReport, scan};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn case_dirs(rule: &str) -> Vec<PathBuf> {
+    let dir = fixtures_dir().join(rule);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("rule `{rule}` has no fixtures at {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn scan_case(engine: &Engine, case: &Path) -> ScanReport {
+    scan(&ScanOptions {
+        paths: vec![case.to_path_buf()],
+        engine,
+        max_file_size: preflight::source::DEFAULT_MAX_FILE_SIZE,
+        respect_ignore_files: true,
+        threads: 1,
+        working_dir: case.to_path_buf(),
+    })
+    .expect("fixture folders are readable")
+}
+
+fn syntax_errors(engine: &Engine, language: preflight_grammars::Language, text: &str) -> usize {
+    let tree = engine.parse(language, text, None);
+    let mut count = 0;
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        count += usize::from(node.is_error() || node.is_missing());
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return count;
+            }
+        }
+    }
+}
+
+/// The lines a fix changes, as a small diff.
+fn diff(before: &str, after: &str) -> String {
+    let old: Vec<&str> = before.lines().collect();
+    let new: Vec<&str> = after.lines().collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = String::new();
+    for line in &old[prefix..old.len() - suffix] {
+        writeln!(out, "      - {line}").unwrap();
+    }
+    for line in &new[prefix..new.len() - suffix] {
+        writeln!(out, "      + {line}").unwrap();
+    }
+    if out.is_empty() {
+        out.push_str("      (line breaks only)\n");
+    }
+    out
+}
+
+fn render(engine: &Engine, file: &preflight::scan::FileReport, finding: &Finding, out: &mut String) {
+    let text = &file.source.as_ref().unwrap().text;
+    let index = LineIndex::new(text);
+    let start = index.position(text, finding.range.start, ColumnUnit::Char);
+    let end = index.position(text, finding.range.end, ColumnUnit::Char);
+    writeln!(
+        out,
+        "  {}:{}:{}-{}:{} {} {}",
+        file.path,
+        start.line + 1,
+        start.column + 1,
+        end.line + 1,
+        end.column + 1,
+        finding.severity,
+        finding.message
+    )
+    .unwrap();
+    writeln!(out, "    | {}", &text[index.line_range(text, start.line)]).unwrap();
+    for related in &finding.related {
+        writeln!(out, "    related: {}: {}", related.path, related.message).unwrap();
+    }
+    for fix in &finding.fixes {
+        let safety = match fix.safety {
+            FixSafety::Safe => "safe",
+            FixSafety::Unsafe => "unsafe",
+        };
+        writeln!(out, "    fix ({safety}): {}", fix.title).unwrap();
+        let applied = preflight::fix::apply(text, &[fix]);
+        assert_eq!(applied.applied, 1, "{}: fix `{}` has overlapping edits", file.path, fix.title);
+        let before = syntax_errors(engine, file.language, text);
+        let after = syntax_errors(engine, file.language, &applied.text);
+        assert!(
+            after <= before,
+            "{}: fix `{}` adds a syntax error:\n{}",
+            file.path,
+            fix.title,
+            applied.text
+        );
+        out.push_str(&diff(text, &applied.text));
+    }
+}
+
+fn check_rule(rule_id: &str) {
+    let rule = preflight::rules::by_id(rule_id).expect("known rule");
+    let engine = Engine::with_rules(vec![rule]);
+    let mut snapshot = String::new();
+    let mut problems = Vec::new();
+    for case in case_dirs(rule_id) {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let report = scan_case(&engine, &case);
+        let found: Vec<_> = report.findings().filter(|(_, f)| f.rule == rule_id).collect();
+        writeln!(snapshot, "{name}: {} finding(s)", found.len()).unwrap();
+        for (file, finding) in &found {
+            render(&engine, file, finding, &mut snapshot);
+        }
+        match name.split('-').next() {
+            Some("pos") if found.is_empty() => problems.push(format!("{name}: expected findings, got none")),
+            Some("neg") if !found.is_empty() => problems.push(format!("{name}: expected no finding, got {}", found.len())),
+            Some("pos" | "neg") => {}
+            _ => problems.push(format!("{name}: case names start with `pos-` or `neg-`")),
+        }
+    }
+    assert!(problems.is_empty(), "{rule_id}:\n{}\n\n{snapshot}", problems.join("\n"));
+    insta::assert_snapshot!(rule_id, snapshot);
+}
+
+#[test]
+fn every_rule_has_fixtures() {
+    for rule in preflight::rules::all() {
+        let cases = case_dirs(rule.id);
+        let names: Vec<String> = cases
+            .iter()
+            .map(|c| c.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().any(|n| n.starts_with("pos-")), "{} has no pos- fixture", rule.id);
+        assert!(names.iter().any(|n| n.starts_with("neg-")), "{} has no neg- fixture", rule.id);
+    }
+}
+
+#[test]
+fn cors_wildcard() {
+    check_rule("cors-wildcard");
+}
+
+#[test]
+fn debug_print() {
+    check_rule("debug-print");
+}
+
+#[test]
+fn malformed_entrypoint() {
+    check_rule("malformed-entrypoint");
+}
+
+#[test]
+fn missing_error_handler() {
+    check_rule("missing-error-handler");
+}

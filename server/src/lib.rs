@@ -14,4 +14,5 @@ pub mod lang;
 pub mod position;
 pub mod project;
 pub mod rules;
+pub mod scan;
 pub mod source;

@@ -6,6 +6,7 @@
 //! rules, without reparsing any other file.
 
 pub mod facts;
+pub mod manifest;
 
 pub use facts::FileFacts;
 

@@ -1,0 +1,152 @@
+//! `--fix`: apply fixes, verify the result still parses as well as before, write atomically, and
+//! repeat until nothing changes (a fix may reveal or unblock another).
+
+use crate::engine::Engine;
+use crate::fix;
+use crate::scan::{self, Note, ScanError, ScanOptions, ScanReport};
+use std::io::Write;
+use std::path::Path;
+
+/// How many times the scan-and-fix cycle may run before giving up on convergence.
+const MAX_ROUNDS: usize = 10;
+
+/// What `--fix` did.
+#[derive(Debug, Default)]
+pub struct FixSummary {
+    pub applied: usize,
+    pub files: usize,
+    /// Fixes not applied because the result would not parse, with where they were.
+    pub refused: Vec<Note>,
+    pub write_errors: usize,
+}
+
+/// Scans, applies fixes, and scans again until no fix applies; returns the final report.
+pub fn fix_until_stable(
+    options: &ScanOptions<'_>,
+    allow_unsafe: bool,
+) -> Result<(ScanReport, FixSummary), ScanError> {
+    let mut summary = FixSummary::default();
+    let mut touched = std::collections::BTreeSet::new();
+    for _ in 0..MAX_ROUNDS {
+        let mut report = scan::scan(options)?;
+        let mut changed = false;
+        for file in &report.files {
+            let Some(source) = &file.source else { continue };
+            let fixes = fix::select(&file.findings, allow_unsafe);
+            if fixes.is_empty() {
+                continue;
+            }
+            let (text, applied, refused) = apply_checked(options.engine, file.language, &source.text, &fixes);
+            for title in refused {
+                let note = Note {
+                    path: file.path.clone(),
+                    message: format!("fix not applied, it would introduce a syntax error: {title}"),
+                };
+                if !summary.refused.contains(&note) {
+                    summary.refused.push(note);
+                }
+            }
+            if applied == 0 || text == source.text {
+                continue;
+            }
+            match write_atomically(&file.abs_path, &source.encode(&text)) {
+                Ok(()) => {
+                    summary.applied += applied;
+                    touched.insert(file.abs_path.clone());
+                    changed = true;
+                }
+                Err(error) => {
+                    summary.write_errors += 1;
+                    report.notes.push(Note {
+                        path: file.path.clone(),
+                        message: format!("cannot write fixes: {error}"),
+                    });
+                }
+            }
+        }
+        if !changed || summary.write_errors > 0 {
+            summary.files = touched.len();
+            report.notes.extend(summary.refused.iter().cloned());
+            return Ok((report, summary));
+        }
+    }
+    let mut report = scan::scan(options)?;
+    summary.files = touched.len();
+    report.notes.extend(summary.refused.iter().cloned());
+    Ok((report, summary))
+}
+
+/// Applies fixes to a text and keeps only those that do not add syntax errors. Returns the new
+/// text, how many fixes it holds, and the titles of refused fixes.
+fn apply_checked(
+    engine: &Engine,
+    language: preflight_grammars::Language,
+    text: &str,
+    fixes: &[&crate::diagnostic::Fix],
+) -> (String, usize, Vec<String>) {
+    let baseline = syntax_errors(engine, language, text);
+    let all = fix::apply(text, fixes);
+    if syntax_errors(engine, language, &all.text) <= baseline {
+        return (all.text, all.applied, Vec::new());
+    }
+    // Some fix breaks the file: take them one at a time, keeping each that parses.
+    let mut current = text.to_string();
+    let mut applied = 0;
+    let mut refused = Vec::new();
+    // Edits are byte ranges into the original text, so apply each candidate on top of the
+    // accepted set rather than on the modified text.
+    let mut accepted: Vec<&crate::diagnostic::Fix> = Vec::new();
+    for candidate in fixes {
+        let mut trial = accepted.clone();
+        trial.push(candidate);
+        let result = fix::apply(text, &trial);
+        if result.applied < trial.len() {
+            continue; // overlaps an accepted fix: left for the next round
+        }
+        if syntax_errors(engine, language, &result.text) <= baseline {
+            accepted.push(candidate);
+            current = result.text;
+            applied += 1;
+        } else {
+            refused.push(candidate.title.clone());
+        }
+    }
+    (current, applied, refused)
+}
+
+/// The number of `ERROR` and `MISSING` nodes in the text's tree.
+fn syntax_errors(engine: &Engine, language: preflight_grammars::Language, text: &str) -> usize {
+    let tree = engine.parse(language, text, None);
+    if !tree.root_node().has_error() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            count += 1;
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return count;
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, keeping
+/// the file's permissions: a crash never leaves a half-written file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    std::fs::set_permissions(temp.path(), permissions)?;
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}

@@ -1,0 +1,461 @@
+//! A workspace scan: walk the named paths, read and classify files, analyse them in parallel,
+//! group them into projects and run the project-level rules. The command line and the fixture
+//! tests both drive this; it prints nothing.
+
+use crate::classify;
+use crate::diagnostic::Finding;
+use crate::engine::{Engine, SourceFile};
+use crate::project::manifest::{self, is_manifest};
+use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView};
+use crate::source::{self, SourceText};
+use preflight_grammars::Language;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What to scan and how.
+pub struct ScanOptions<'e> {
+    pub paths: Vec<PathBuf>,
+    pub engine: &'e Engine,
+    /// Files larger than this are skipped with a note.
+    pub max_file_size: u64,
+    /// Honour `.gitignore`, `.ignore` and `.preflightignore`.
+    pub respect_ignore_files: bool,
+    /// Worker threads; 0 picks one per core.
+    pub threads: usize,
+    /// The directory output paths are made relative to.
+    pub working_dir: PathBuf,
+}
+
+/// One analysed file with what it yielded.
+#[derive(Debug)]
+pub struct FileReport {
+    /// Path relative to the working directory, `/`-separated, no leading `./`.
+    pub path: String,
+    pub abs_path: PathBuf,
+    pub language: Language,
+    /// The text; kept only for files with findings (output and fixes need it).
+    pub source: Option<SourceText>,
+    pub findings: Vec<Finding>,
+    pub has_syntax_errors: bool,
+}
+
+/// Something the user should know about a file that was not (fully) analysed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub path: String,
+    pub message: String,
+}
+
+/// The outcome of a scan.
+#[derive(Debug, Default)]
+pub struct ScanReport {
+    /// Analysed files, sorted by path.
+    pub files: Vec<FileReport>,
+    pub notes: Vec<Note>,
+    pub bytes: u64,
+}
+
+impl ScanReport {
+    pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
+        self.files
+            .iter()
+            .flat_map(|file| file.findings.iter().map(move |finding| (file, finding)))
+    }
+}
+
+/// A scan that cannot start: a named path that cannot be read.
+#[derive(Debug)]
+pub struct ScanError {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot read `{}`: {}", self.path.display(), self.error)
+    }
+}
+
+impl std::error::Error for ScanError {}
+
+/// A folder named on the command line: the workspace root its files are classified against.
+struct Root {
+    dir: PathBuf,
+    /// Project-level rules run only for folders: a file named alone is not a whole project.
+    whole_projects: bool,
+}
+
+/// A file to analyse.
+struct Candidate {
+    root: usize,
+    /// Path relative to the root, `/`-separated.
+    rel: String,
+    abs: PathBuf,
+    language: Language,
+    /// Named on the command line: always analysed, whatever its path says.
+    explicit: bool,
+}
+
+/// Runs a scan.
+pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
+    let mut roots: Vec<Root> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut notes: Vec<Note> = Vec::new();
+    // Manifests found by the walk: (root, folder relative to root) → manifest paths.
+    let mut manifests: BTreeMap<(usize, String), Vec<PathBuf>> = BTreeMap::new();
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .expect("a thread pool can be built");
+
+    for path in &options.paths {
+        let metadata = std::fs::metadata(path).map_err(|error| ScanError {
+            path: path.clone(),
+            error,
+        })?;
+        if metadata.is_dir() {
+            let root = roots.len();
+            roots.push(Root {
+                dir: path.clone(),
+                whole_projects: true,
+            });
+            walk(options, root, path, &mut candidates, &mut manifests, &mut notes);
+        } else {
+            let Some(language) = Language::from_path(path) else {
+                notes.push(Note {
+                    path: display_path(path, &options.working_dir),
+                    message: "not a file Preflight analyses".into(),
+                });
+                continue;
+            };
+            let dir = explicit_file_root(path, &options.working_dir);
+            let rel = relative(path, &dir);
+            let root = roots.len();
+            roots.push(Root {
+                dir,
+                whole_projects: false,
+            });
+            candidates.push(Candidate {
+                root,
+                rel,
+                abs: path.clone(),
+                language,
+                explicit: true,
+            });
+        }
+    }
+
+    // Projects: the nearest folder with a marker, from a file's folder up to its root.
+    let mut projects: BTreeMap<(usize, String), ProjectInfo> = BTreeMap::new();
+    for ((root, dir), files) in &manifests {
+        let info = projects.entry((*root, dir.clone())).or_insert_with(|| ProjectInfo {
+            root: dir.clone(),
+            ..ProjectInfo::default()
+        });
+        for file in files {
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let Ok(text) = std::fs::read_to_string(file) else { continue };
+            if let Err(message) = manifest::read_manifest(info, name, &text) {
+                notes.push(Note {
+                    path: display_path(file, &options.working_dir),
+                    message: format!("manifest ignored: {message}"),
+                });
+            }
+        }
+    }
+    let project_of = |candidate: &Candidate| -> (usize, String) {
+        let mut dir = parent_dir(&candidate.rel);
+        loop {
+            if projects.contains_key(&(candidate.root, dir.to_string())) {
+                return (candidate.root, dir.to_string());
+            }
+            if dir.is_empty() {
+                return (candidate.root, String::new());
+            }
+            dir = parent_dir(dir);
+        }
+    };
+    let empty_project = ProjectInfo::default();
+    let file_systems: Vec<DiskFileSystem> = roots.iter().map(|r| DiskFileSystem::new(&r.dir)).collect();
+
+    struct Analysed {
+        candidate: usize,
+        project: (usize, String),
+        report: FileReport,
+        facts: FileFacts,
+        bytes: u64,
+    }
+    let notes_mutex = Mutex::new(Vec::new());
+    let analysed: Vec<Analysed> = pool.install(|| {
+        candidates
+            .par_iter()
+            .enumerate()
+            .filter_map(|(index, candidate)| {
+                let display = display_path(&candidate.abs, &options.working_dir);
+                let note = |message: String| {
+                    notes_mutex.lock().unwrap().push(Note {
+                        path: display.clone(),
+                        message,
+                    });
+                };
+                let source = match read_source(&candidate.abs, options.max_file_size) {
+                    Ok(source) => source,
+                    Err(message) => {
+                        note(format!("skipped: {message}"));
+                        return None;
+                    }
+                };
+                if !candidate.explicit
+                    && let Some(skip) = classify::skip_by_content(&source.text, candidate.language)
+                {
+                    let _ = skip; // generated or minified: silently out of scope, like a test file
+                    return None;
+                }
+                let project_key = project_of(candidate);
+                let project = projects.get(&project_key).unwrap_or(&empty_project);
+                let file = SourceFile {
+                    path: &candidate.rel,
+                    text: &source.text,
+                    language: candidate.language,
+                };
+                let analysis = options
+                    .engine
+                    .analyze_file(&file, project, &file_systems[candidate.root]);
+                let bytes = source.text.len() as u64;
+                Some(Analysed {
+                    candidate: index,
+                    project: project_key,
+                    report: FileReport {
+                        path: display,
+                        abs_path: candidate.abs.clone(),
+                        language: candidate.language,
+                        source: Some(source),
+                        findings: analysis.findings,
+                        has_syntax_errors: analysis.has_syntax_errors,
+                    },
+                    facts: analysis.facts,
+                    bytes,
+                })
+            })
+            .collect()
+    });
+    notes.extend(notes_mutex.into_inner().unwrap());
+
+    // Project-level rules over the facts of each whole project.
+    let mut by_project: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    for (index, item) in analysed.iter().enumerate() {
+        if roots[item.project.0].whole_projects {
+            by_project.entry(item.project.clone()).or_default().push(index);
+        }
+    }
+    let mut extra: Vec<(usize, Finding)> = Vec::new();
+    for (key, members) in &by_project {
+        let info = projects.get(key).unwrap_or(&empty_project);
+        let mut files: Vec<(&str, &FileFacts, usize)> = members
+            .iter()
+            .map(|&i| (candidates[analysed[i].candidate].rel.as_str(), &analysed[i].facts, i))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        let view = ProjectView {
+            info,
+            files: files.iter().map(|(path, facts, _)| (*path, *facts)).collect(),
+        };
+        for found in options.engine.analyze_project(&view) {
+            if let Some((_, _, index)) = files.iter().find(|(path, _, _)| *path == found.path) {
+                extra.push((*index, found.finding));
+            }
+        }
+    }
+    let mut analysed = analysed;
+    for (index, finding) in extra {
+        analysed[index].report.findings.push(finding);
+    }
+
+    let mut report = ScanReport {
+        notes,
+        ..ScanReport::default()
+    };
+    for mut item in analysed {
+        report.bytes += item.bytes;
+        let file = &mut item.report;
+        file.findings
+            .sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+        if file.findings.is_empty() {
+            file.source = None;
+        }
+        report.files.push(item.report);
+    }
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    report.files.dedup_by(|a, b| a.abs_path == b.abs_path);
+    report.notes.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    report.notes.dedup();
+    Ok(report)
+}
+
+/// Reads and decodes a file, or says why not.
+pub fn read_source(path: &Path, max_size: u64) -> Result<SourceText, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    source::check_size(metadata.len(), max_size).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    source::decode(bytes).map_err(|e| e.to_string())
+}
+
+fn walk(
+    options: &ScanOptions<'_>,
+    root: usize,
+    dir: &Path,
+    candidates: &mut Vec<Candidate>,
+    manifests: &mut BTreeMap<(usize, String), Vec<PathBuf>>,
+    notes: &mut Vec<Note>,
+) {
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder
+        .hidden(false)
+        .parents(true)
+        .ignore(options.respect_ignore_files)
+        .git_ignore(options.respect_ignore_files)
+        .git_global(options.respect_ignore_files)
+        .git_exclude(options.respect_ignore_files)
+        .require_git(false)
+        .threads(options.threads)
+        .filter_entry(|entry| {
+            // Never descend into excluded folders, nor into virtualenvs under any name.
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir
+                && entry.depth() > 0
+                && (entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(classify::is_excluded_folder)
+                    || entry.path().join("pyvenv.cfg").is_file()))
+        });
+    if options.respect_ignore_files {
+        builder.add_custom_ignore_filename(".preflightignore");
+    }
+    let found: Mutex<Vec<(String, PathBuf, Option<Language>)>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<Note>> = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        let path = entry.path();
+                        let name = entry.file_name().to_str().unwrap_or_default();
+                        let language = Language::from_file_name(name);
+                        if language.is_some() || is_manifest(name) {
+                            found
+                                .lock()
+                                .unwrap()
+                                .push((relative(path, dir), path.to_path_buf(), language));
+                        }
+                    }
+                }
+                Err(error) => errors.lock().unwrap().push(Note {
+                    path: display_path(dir, &options.working_dir),
+                    message: format!("skipped: {error}"),
+                }),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    notes.extend(errors.into_inner().unwrap());
+    let mut found = found.into_inner().unwrap();
+    found.sort();
+    for (rel, abs, language) in found {
+        match language {
+            Some(language) => {
+                if classify::skip_by_path(&rel, language).is_none() {
+                    candidates.push(Candidate {
+                        root,
+                        rel,
+                        abs,
+                        language,
+                        explicit: false,
+                    });
+                }
+            }
+            None => manifests
+                .entry((root, parent_dir(&rel).to_string()))
+                .or_default()
+                .push(abs),
+        }
+    }
+}
+
+/// The root an explicitly named file is classified against: the working directory when the file
+/// lies inside it, else the file's own folder.
+fn explicit_file_root(path: &Path, working_dir: &Path) -> PathBuf {
+    let absolute = absolute(path, working_dir);
+    if absolute.starts_with(working_dir) {
+        working_dir.to_path_buf()
+    } else {
+        absolute.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+fn absolute(path: &Path, working_dir: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        working_dir.join(path)
+    }
+}
+
+/// `path` relative to `base`, `/`-separated, without `./`.
+fn relative(path: &Path, base: &Path) -> String {
+    let stripped = path.strip_prefix(base).unwrap_or(path);
+    slash_path(stripped)
+}
+
+fn slash_path(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => parts.push("..".into()),
+            std::path::Component::RootDir => parts.push(String::new()),
+            std::path::Component::Prefix(prefix) => {
+                parts.push(prefix.as_os_str().to_string_lossy().into_owned())
+            }
+        }
+    }
+    if parts.len() == 1 && parts[0].is_empty() {
+        return "/".into();
+    }
+    parts.join("/")
+}
+
+/// How a path is shown: relative to the working directory when inside it.
+pub fn display_path(path: &Path, working_dir: &Path) -> String {
+    let absolute = absolute(path, working_dir);
+    match absolute.strip_prefix(working_dir) {
+        Ok(inside) => slash_path(inside),
+        Err(_) => slash_path(path),
+    }
+}
+
+/// The folder part of a `/`-separated relative path (`""` at the root).
+fn parent_dir(path: &str) -> &str {
+    path.rfind('/').map(|at| &path[..at]).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_and_slash_separated() {
+        let cwd = Path::new("/w");
+        assert_eq!(display_path(Path::new("./src/a.ts"), cwd), "src/a.ts");
+        assert_eq!(display_path(Path::new("/w/src/a.ts"), cwd), "src/a.ts");
+        assert_eq!(display_path(Path::new("/elsewhere/a.ts"), cwd), "/elsewhere/a.ts");
+        assert_eq!(parent_dir("a/b/c.ts"), "a/b");
+        assert_eq!(parent_dir("c.ts"), "");
+        assert_eq!(relative(Path::new("/w/x/src/a.ts"), Path::new("/w/x")), "src/a.ts");
+    }
+}
