@@ -1,0 +1,254 @@
+//! The command line as users and CI scripts meet it: exit codes, JSON shape, `--fix`, bad input.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn preflight(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited normally")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
+}
+
+/// Copies a fixture project into a fresh temporary folder (tests that write must not touch the
+/// checked-in fixtures).
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    let from = fixtures().join("projects").join(name);
+    let mut stack = vec![from.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let target = temp.path().join(path.strip_prefix(&from).unwrap());
+            if path.is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+                stack.push(path);
+            } else {
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    temp
+}
+
+/// `(rule, path, line)` of every diagnostic.
+fn summary(value: &Value) -> Vec<(String, String, u64)> {
+    value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn scratch_project_reports_exactly_the_four_anti_patterns() {
+    let project = copy_fixture("scratch");
+    let output = preflight(project.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let value = json(&output);
+    assert_eq!(value["version"], 1);
+    let found = summary(&value);
+    let expected = [
+        ("cors-wildcard", "api/src/main.ts", 6),
+        ("missing-error-handler", "api/src/main.ts", 5),
+        ("debug-print", "api/src/users/users.service.ts", 8),
+        ("malformed-entrypoint", "ml/Dockerfile", 6),
+        ("cors-wildcard", "ml/src/api/main.py", 10),
+    ];
+    let mut expected: Vec<_> = expected
+        .iter()
+        .map(|(r, p, l)| (r.to_string(), p.to_string(), *l))
+        .collect();
+    expected.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    assert_eq!(found, expected, "{value:#}");
+    // The FastAPI finding lies within the add_middleware call, on the `"*"` of allow_origins.
+    let py = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "ml/src/api/main.py")
+        .unwrap();
+    let line = "app.add_middleware(CORSMiddleware, allow_origins=[\"*\"], allow_methods=[\"*\"])";
+    let at = line.find("\"*\"").unwrap() as u64 + 1;
+    assert_eq!(py["column"].as_u64().unwrap(), at);
+    assert_eq!(py["end_column"].as_u64().unwrap(), at + 3);
+}
+
+#[test]
+fn clean_project_passes() {
+    let project = copy_fixture("clean-fastapi");
+    let output = preflight(project.path(), &["check", "--format", "json"]);
+    assert_eq!(json(&output)["diagnostics"], Value::Array(vec![]));
+    assert_eq!(code(&output), 0);
+    let human = preflight(project.path(), &["check"]);
+    assert_eq!(code(&human), 0);
+    assert!(stdout(&human).contains("No problems found."), "{}", stdout(&human));
+}
+
+#[test]
+fn json_diagnostics_have_the_contract_shape_and_count_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    // Non-ASCII text before the finding on the same line: columns count characters.
+    std::fs::write(
+        dir.path().join("src/a.ts"),
+        "export function f() {\n  const é = '😀'; console.log(é);\n}\n",
+    )
+    .unwrap();
+    let output = preflight(dir.path(), &["check", "--format", "json"]);
+    let value = json(&output);
+    let d = &value["diagnostics"][0];
+    let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected = vec![
+        "rule", "severity", "path", "line", "column", "end_line", "end_column", "message", "fixable",
+    ];
+    expected.sort();
+    let mut keys = keys;
+    keys.sort();
+    assert_eq!(keys, expected);
+    assert_eq!(d["rule"], "debug-print");
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["path"], "src/a.ts");
+    assert_eq!(d["line"], 2);
+    assert_eq!(d["column"], 19);
+    assert_eq!(d["end_line"], 2);
+    assert_eq!(d["end_column"], 30);
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let project = copy_fixture("scratch");
+    let dir = project.path();
+    assert_eq!(code(&preflight(dir, &["check"])), 1);
+    // Only warnings below `error` in the NestJS project.
+    assert_eq!(code(&preflight(dir, &["check", "api", "--fail-on", "error"])), 0);
+    assert_eq!(code(&preflight(dir, &["check", "ml", "--fail-on", "error"])), 1);
+    assert_eq!(code(&preflight(dir, &["check", "--select", "debug-print", "ml"])), 0);
+    assert_eq!(code(&preflight(dir, &["check", "--ignore", "cors-wildcard,debug-print,missing-error-handler", "api"])), 0);
+    let missing = preflight(dir, &["check", "no/such/path"]);
+    assert_eq!(code(&missing), 2);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/path"));
+    assert_eq!(code(&preflight(dir, &["check", "--select", "no-such-rule"])), 2);
+    assert_eq!(code(&preflight(dir, &["check", "--fail-on", "fatal"])), 2);
+    assert_eq!(code(&preflight(dir, &["frobnicate"])), 2);
+}
+
+#[test]
+fn select_and_ignore_filter_rules() {
+    let project = copy_fixture("scratch");
+    let only = json(&preflight(project.path(), &["check", "--format", "json", "--select", "debug-print"]));
+    assert!(summary(&only).iter().all(|(rule, _, _)| rule == "debug-print"));
+    assert_eq!(summary(&only).len(), 1);
+    let without = json(&preflight(project.path(), &["check", "--format", "json", "--ignore", "debug-print"]));
+    assert!(summary(&without).iter().all(|(rule, _, _)| rule != "debug-print"));
+    assert_eq!(summary(&without).len(), 4);
+}
+
+#[test]
+fn fix_repairs_the_module_path_keeps_crlf_and_is_idempotent() {
+    let project = copy_fixture("scratch");
+    let dockerfile = project.path().join("ml/Dockerfile");
+    let lf = std::fs::read_to_string(&dockerfile).unwrap();
+    std::fs::write(&dockerfile, lf.replace('\n', "\r\n")).unwrap();
+
+    let first = preflight(project.path(), &["check", "--fix", "ml"]);
+    assert!(stdout(&first).contains("Fixed 1 problem"), "{}", stdout(&first));
+    let fixed = std::fs::read_to_string(&dockerfile).unwrap();
+    assert!(fixed.contains("CMD [\"python\", \"-m\", \"src.api.main\"]\r\n"), "{fixed:?}");
+    assert_eq!(fixed.matches("\r\n").count(), fixed.matches('\n').count(), "CRLF kept everywhere");
+    assert_eq!(fixed, lf.replace('\n', "\r\n").replace("src.api. main", "src.api.main"));
+
+    let second = preflight(project.path(), &["check", "--fix", "ml"]);
+    assert!(!stdout(&second).contains("Fixed"), "{}", stdout(&second));
+    assert_eq!(std::fs::read_to_string(&dockerfile).unwrap(), fixed);
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = copy_fixture("scratch");
+    let dockerfile = project.path().join("ml/Dockerfile");
+    std::fs::set_permissions(&dockerfile, std::fs::Permissions::from_mode(0o640)).unwrap();
+    preflight(project.path(), &["check", "--fix", "ml"]);
+    let mode = std::fs::metadata(&dockerfile).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert!(std::fs::read_to_string(&dockerfile).unwrap().contains("src.api.main"));
+}
+
+#[test]
+fn bad_files_are_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("image.ts"), b"\x89PNG\r\n\x1a\n\x00\x00\x00").unwrap();
+    std::fs::write(src.join("latin1.py"), b"print('caf\xe9')\n").unwrap();
+    std::fs::write(src.join("big.js"), format!("// {}\n", "x".repeat(3 * 1024 * 1024))).unwrap();
+    std::fs::write(src.join("broken.ts"), "export function f( {\n  console.log('kept');\n").unwrap();
+    std::fs::write(src.join("ok.ts"), "export function g() {\n  console.debug('x');\n}\n").unwrap();
+    let output = preflight(dir.path(), &["check"]);
+    let text = stdout(&output);
+    assert_eq!(code(&output), 1, "{text}");
+    assert!(text.contains("src/image.ts: skipped: binary file"), "{text}");
+    assert!(text.contains("src/latin1.py: skipped: not valid UTF-8"), "{text}");
+    assert!(text.contains("src/big.js: skipped: file is"), "{text}");
+    assert!(text.contains("src/ok.ts"), "{text}");
+    let value = json(&preflight(dir.path(), &["check", "--format", "json"]));
+    let paths: Vec<_> = summary(&value).into_iter().map(|(_, p, _)| p).collect();
+    assert!(paths.contains(&"src/ok.ts".to_string()), "{value}");
+}
+
+#[test]
+fn human_output_has_code_frames_and_a_summary() {
+    let project = copy_fixture("scratch");
+    let output = preflight(project.path(), &["check"]);
+    let text = stdout(&output);
+    assert!(text.contains("api/src/main.ts:6:"), "{text}");
+    assert!(text.contains("app.enableCors({ origin: '*' });"), "{text}");
+    assert!(text.contains("[cors-wildcard]"), "{text}");
+    assert!(text.contains("Found 5 problems"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colours when NO_COLOR is set or output is piped");
+}
+
+#[test]
+fn rule_documentation_is_printed() {
+    let dir = fixtures();
+    for rule in ["cors-wildcard", "debug-print", "malformed-entrypoint", "missing-error-handler"] {
+        let output = preflight(&dir, &["rule", rule]);
+        assert_eq!(code(&output), 0);
+        let text = stdout(&output);
+        assert!(text.starts_with(&format!("# {rule}")), "{text}");
+        assert!(text.contains("## Why is this bad?"), "{text}");
+    }
+    assert_eq!(code(&preflight(&dir, &["rule", "nope"])), 2);
+    let list = json(&preflight(&dir, &["rules", "--format", "json"]));
+    assert_eq!(list.as_array().unwrap().len(), preflight::rules::all().len());
+}

@@ -308,12 +308,48 @@ pub fn resolve_const<'t>(identifier: Node<'t>, text: &str) -> Option<Node<'t>> {
                 break;
             }
         }
-        if FUNCTION_KINDS.contains(&block.kind()) {
-            break;
+        // A parameter of an enclosing function shadows outer declarations: unknown.
+        if FUNCTION_KINDS.contains(&block.kind()) && binds_parameter(block, name, text) {
+            return None;
         }
         scope = block.parent();
     }
     if count == 1 { found } else { None }
+}
+
+/// Whether a function declares a parameter called `name` (destructured ones included).
+fn binds_parameter(function: Node<'_>, name: &str, text: &str) -> bool {
+    let parameters = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"));
+    let Some(parameters) = parameters else {
+        return false;
+    };
+    let mut cursor = parameters.walk();
+    loop {
+        let node = cursor.node();
+        if matches!(node.kind(), "identifier" | "shorthand_property_identifier_pattern")
+            && &text[node.byte_range()] == name
+            && cursor.field_name() != Some("type")
+        {
+            return true;
+        }
+        // Default values are expressions, not bindings: skip them.
+        if cursor.field_name() != Some("value") && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == parameters {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
 }
 
 /// The enclosing function of `node`, or `None` at module level.
@@ -403,7 +439,8 @@ mod tests {
 
     #[test]
     fn resolves_one_hop_consts_only() {
-        let source = "const o = { a: 1 };\nlet m = 2;\nfunction f() { const p = 3; use(o, m, p, q); }\n";
+        let source = "const o = { a: 1 };\nlet m = 2;\nfunction f() { const p = 3; use(o, m, p, q); }\n\
+                      function g(o) { use(o); }\n";
         let tree = parse(source);
         let call = first_of_kind(tree.root_node(), "arguments");
         let mut cursor = call.walk();
@@ -413,5 +450,9 @@ mod tests {
             .map(|a| resolve_const(*a, source).map(|v| &source[v.byte_range()]))
             .collect();
         assert_eq!(resolved, [Some("{ a: 1 }"), None, Some("3"), None]);
+        // A parameter shadows the module-level const.
+        let shadowed = tree.root_node().named_child(3).unwrap();
+        let call = first_of_kind(shadowed, "arguments").named_child(0).unwrap();
+        assert_eq!(resolve_const(call, source), None);
     }
 }

@@ -311,7 +311,8 @@ mod tests {
         let source = "a = [1]\nb = 1\nb += 1\nc = 1\nc = 2\nuse(a, b, c)\n";
         let tree = parse(source);
         let root = tree.root_node();
-        let call = root.named_child(root.named_child_count() - 1).unwrap().named_child(0).unwrap();
+        let last = u32::try_from(root.named_child_count() - 1).unwrap();
+        let call = root.named_child(last).unwrap().named_child(0).unwrap();
         let args = call.child_by_field_name("arguments").unwrap();
         let resolved: Vec<_> = positional_arguments(args)
             .into_iter()
