@@ -110,7 +110,11 @@ fn clean_project_passes() {
     assert_eq!(code(&output), 0);
     let human = preflight(project.path(), &["check"]);
     assert_eq!(code(&human), 0);
-    assert!(stdout(&human).contains("No problems found."), "{}", stdout(&human));
+    assert!(
+        stdout(&human).contains("No problems found."),
+        "{}",
+        stdout(&human)
+    );
 }
 
 #[test]
@@ -128,7 +132,15 @@ fn json_diagnostics_have_the_contract_shape_and_count_characters() {
     let d = &value["diagnostics"][0];
     let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
     let mut expected = vec![
-        "rule", "severity", "path", "line", "column", "end_line", "end_column", "message", "fixable",
+        "rule",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "fixable",
     ];
     expected.sort();
     let mut keys = keys;
@@ -149,14 +161,37 @@ fn exit_codes_follow_the_contract() {
     let dir = project.path();
     assert_eq!(code(&preflight(dir, &["check"])), 1);
     // Only warnings below `error` in the NestJS project.
-    assert_eq!(code(&preflight(dir, &["check", "api", "--fail-on", "error"])), 0);
-    assert_eq!(code(&preflight(dir, &["check", "ml", "--fail-on", "error"])), 1);
-    assert_eq!(code(&preflight(dir, &["check", "--select", "debug-print", "ml"])), 0);
-    assert_eq!(code(&preflight(dir, &["check", "--ignore", "cors-wildcard,debug-print,missing-error-handler", "api"])), 0);
+    assert_eq!(
+        code(&preflight(dir, &["check", "api", "--fail-on", "error"])),
+        0
+    );
+    assert_eq!(
+        code(&preflight(dir, &["check", "ml", "--fail-on", "error"])),
+        1
+    );
+    assert_eq!(
+        code(&preflight(dir, &["check", "--select", "debug-print", "ml"])),
+        0
+    );
+    assert_eq!(
+        code(&preflight(
+            dir,
+            &[
+                "check",
+                "--ignore",
+                "cors-wildcard,debug-print,missing-error-handler",
+                "api"
+            ]
+        )),
+        0
+    );
     let missing = preflight(dir, &["check", "no/such/path"]);
     assert_eq!(code(&missing), 2);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/path"));
-    assert_eq!(code(&preflight(dir, &["check", "--select", "no-such-rule"])), 2);
+    assert_eq!(
+        code(&preflight(dir, &["check", "--select", "no-such-rule"])),
+        2
+    );
     assert_eq!(code(&preflight(dir, &["check", "--fail-on", "fatal"])), 2);
     assert_eq!(code(&preflight(dir, &["frobnicate"])), 2);
 }
@@ -164,11 +199,25 @@ fn exit_codes_follow_the_contract() {
 #[test]
 fn select_and_ignore_filter_rules() {
     let project = copy_fixture("scratch");
-    let only = json(&preflight(project.path(), &["check", "--format", "json", "--select", "debug-print"]));
-    assert!(summary(&only).iter().all(|(rule, _, _)| rule == "debug-print"));
+    let only = json(&preflight(
+        project.path(),
+        &["check", "--format", "json", "--select", "debug-print"],
+    ));
+    assert!(
+        summary(&only)
+            .iter()
+            .all(|(rule, _, _)| rule == "debug-print")
+    );
     assert_eq!(summary(&only).len(), 1);
-    let without = json(&preflight(project.path(), &["check", "--format", "json", "--ignore", "debug-print"]));
-    assert!(summary(&without).iter().all(|(rule, _, _)| rule != "debug-print"));
+    let without = json(&preflight(
+        project.path(),
+        &["check", "--format", "json", "--ignore", "debug-print"],
+    ));
+    assert!(
+        summary(&without)
+            .iter()
+            .all(|(rule, _, _)| rule != "debug-print")
+    );
     assert_eq!(summary(&without).len(), 4);
 }
 
@@ -180,15 +229,50 @@ fn fix_repairs_the_module_path_keeps_crlf_and_is_idempotent() {
     std::fs::write(&dockerfile, lf.replace('\n', "\r\n")).unwrap();
 
     let first = preflight(project.path(), &["check", "--fix", "ml"]);
-    assert!(stdout(&first).contains("Fixed 1 problem"), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("Fixed 1 problem"),
+        "{}",
+        stdout(&first)
+    );
     let fixed = std::fs::read_to_string(&dockerfile).unwrap();
-    assert!(fixed.contains("CMD [\"python\", \"-m\", \"src.api.main\"]\r\n"), "{fixed:?}");
-    assert_eq!(fixed.matches("\r\n").count(), fixed.matches('\n').count(), "CRLF kept everywhere");
-    assert_eq!(fixed, lf.replace('\n', "\r\n").replace("src.api. main", "src.api.main"));
+    assert!(
+        fixed.contains("CMD [\"python\", \"-m\", \"src.api.main\"]\r\n"),
+        "{fixed:?}"
+    );
+    assert_eq!(
+        fixed.matches("\r\n").count(),
+        fixed.matches('\n').count(),
+        "CRLF kept everywhere"
+    );
+    assert_eq!(
+        fixed,
+        lf.replace('\n', "\r\n")
+            .replace("src.api. main", "src.api.main")
+    );
 
     let second = preflight(project.path(), &["check", "--fix", "ml"]);
     assert!(!stdout(&second).contains("Fixed"), "{}", stdout(&second));
     assert_eq!(std::fs::read_to_string(&dockerfile).unwrap(), fixed);
+}
+
+#[test]
+fn fix_keeps_a_byte_order_mark() {
+    let project = copy_fixture("scratch");
+    let dockerfile = project.path().join("ml/Dockerfile");
+    let text = std::fs::read_to_string(&dockerfile).unwrap();
+    std::fs::write(&dockerfile, format!("\u{feff}{text}")).unwrap();
+    preflight(project.path(), &["check", "--fix", "ml"]);
+    let bytes = std::fs::read(&dockerfile).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBFFROM"),
+        "{:?}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("\"src.api.main\"")
+    );
 }
 
 #[cfg(unix)]
@@ -201,7 +285,11 @@ fn fix_keeps_permissions() {
     preflight(project.path(), &["check", "--fix", "ml"]);
     let mode = std::fs::metadata(&dockerfile).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
-    assert!(std::fs::read_to_string(&dockerfile).unwrap().contains("src.api.main"));
+    assert!(
+        std::fs::read_to_string(&dockerfile)
+            .unwrap()
+            .contains("src.api.main")
+    );
 }
 
 #[test]
@@ -211,14 +299,32 @@ fn bad_files_are_skipped_with_a_note() {
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(src.join("image.ts"), b"\x89PNG\r\n\x1a\n\x00\x00\x00").unwrap();
     std::fs::write(src.join("latin1.py"), b"print('caf\xe9')\n").unwrap();
-    std::fs::write(src.join("big.js"), format!("// {}\n", "x".repeat(3 * 1024 * 1024))).unwrap();
-    std::fs::write(src.join("broken.ts"), "export function f( {\n  console.log('kept');\n").unwrap();
-    std::fs::write(src.join("ok.ts"), "export function g() {\n  console.debug('x');\n}\n").unwrap();
+    std::fs::write(
+        src.join("big.js"),
+        format!("// {}\n", "x".repeat(3 * 1024 * 1024)),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("broken.ts"),
+        "export function f( {\n  console.log('kept');\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("ok.ts"),
+        "export function g() {\n  console.debug('x');\n}\n",
+    )
+    .unwrap();
     let output = preflight(dir.path(), &["check"]);
     let text = stdout(&output);
     assert_eq!(code(&output), 1, "{text}");
-    assert!(text.contains("src/image.ts: skipped: binary file"), "{text}");
-    assert!(text.contains("src/latin1.py: skipped: not valid UTF-8"), "{text}");
+    assert!(
+        text.contains("src/image.ts: skipped: binary file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("src/latin1.py: skipped: not valid UTF-8"),
+        "{text}"
+    );
     assert!(text.contains("src/big.js: skipped: file is"), "{text}");
     assert!(text.contains("src/ok.ts"), "{text}");
     let value = json(&preflight(dir.path(), &["check", "--format", "json"]));
@@ -235,13 +341,21 @@ fn human_output_has_code_frames_and_a_summary() {
     assert!(text.contains("app.enableCors({ origin: '*' });"), "{text}");
     assert!(text.contains("[cors-wildcard]"), "{text}");
     assert!(text.contains("Found 5 problems"), "{text}");
-    assert!(!text.contains('\u{1b}'), "no colours when NO_COLOR is set or output is piped");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colours when NO_COLOR is set or output is piped"
+    );
 }
 
 #[test]
 fn rule_documentation_is_printed() {
     let dir = fixtures();
-    for rule in ["cors-wildcard", "debug-print", "malformed-entrypoint", "missing-error-handler"] {
+    for rule in [
+        "cors-wildcard",
+        "debug-print",
+        "malformed-entrypoint",
+        "missing-error-handler",
+    ] {
         let output = preflight(&dir, &["rule", rule]);
         assert_eq!(code(&output), 0);
         let text = stdout(&output);
@@ -250,5 +364,8 @@ fn rule_documentation_is_printed() {
     }
     assert_eq!(code(&preflight(&dir, &["rule", "nope"])), 2);
     let list = json(&preflight(&dir, &["rules", "--format", "json"]));
-    assert_eq!(list.as_array().unwrap().len(), preflight::rules::all().len());
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        preflight::rules::all().len()
+    );
 }

@@ -80,7 +80,12 @@ fn diff(before: &str, after: &str) -> String {
     out
 }
 
-fn render(engine: &Engine, file: &preflight::scan::FileReport, finding: &Finding, out: &mut String) {
+fn render(
+    engine: &Engine,
+    file: &preflight::scan::FileReport,
+    finding: &Finding,
+    out: &mut String,
+) {
     let text = &file.source.as_ref().unwrap().text;
     let index = LineIndex::new(text);
     let start = index.position(text, finding.range.start, ColumnUnit::Char);
@@ -108,7 +113,11 @@ fn render(engine: &Engine, file: &preflight::scan::FileReport, finding: &Finding
         };
         writeln!(out, "    fix ({safety}): {}", fix.title).unwrap();
         let applied = preflight::fix::apply(text, &[fix]);
-        assert_eq!(applied.applied, 1, "{}: fix `{}` has overlapping edits", file.path, fix.title);
+        assert_eq!(
+            applied.applied, 1,
+            "{}: fix `{}` has overlapping edits",
+            file.path, fix.title
+        );
         let before = syntax_errors(engine, file.language, text);
         let after = syntax_errors(engine, file.language, &applied.text);
         assert!(
@@ -130,19 +139,30 @@ fn check_rule(rule_id: &str) {
     for case in case_dirs(rule_id) {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let report = scan_case(&engine, &case);
-        let found: Vec<_> = report.findings().filter(|(_, f)| f.rule == rule_id).collect();
+        let found: Vec<_> = report
+            .findings()
+            .filter(|(_, f)| f.rule == rule_id)
+            .collect();
         writeln!(snapshot, "{name}: {} finding(s)", found.len()).unwrap();
         for (file, finding) in &found {
             render(&engine, file, finding, &mut snapshot);
         }
         match name.split('-').next() {
-            Some("pos") if found.is_empty() => problems.push(format!("{name}: expected findings, got none")),
-            Some("neg") if !found.is_empty() => problems.push(format!("{name}: expected no finding, got {}", found.len())),
+            Some("pos") if found.is_empty() => {
+                problems.push(format!("{name}: expected findings, got none"))
+            }
+            Some("neg") if !found.is_empty() => {
+                problems.push(format!("{name}: expected no finding, got {}", found.len()))
+            }
             Some("pos" | "neg") => {}
             _ => problems.push(format!("{name}: case names start with `pos-` or `neg-`")),
         }
     }
-    assert!(problems.is_empty(), "{rule_id}:\n{}\n\n{snapshot}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{rule_id}:\n{}\n\n{snapshot}",
+        problems.join("\n")
+    );
     insta::assert_snapshot!(rule_id, snapshot);
 }
 
@@ -154,8 +174,16 @@ fn every_rule_has_fixtures() {
             .iter()
             .map(|c| c.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        assert!(names.iter().any(|n| n.starts_with("pos-")), "{} has no pos- fixture", rule.id);
-        assert!(names.iter().any(|n| n.starts_with("neg-")), "{} has no neg- fixture", rule.id);
+        assert!(
+            names.iter().any(|n| n.starts_with("pos-")),
+            "{} has no pos- fixture",
+            rule.id
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("neg-")),
+            "{} has no neg- fixture",
+            rule.id
+        );
     }
 }
 

@@ -15,10 +15,26 @@ fn main() {
     let mut depth = 0usize;
     loop {
         let node = cursor.node();
-        let field = cursor.field_name().map(|f| format!("{f}: ")).unwrap_or_default();
-        let label = if node.is_named() { node.kind().to_string() } else { format!("{:?}", node.kind()) };
-        let leaf = if node.child_count() == 0 { format!(" {:?}", &text[node.byte_range()]) } else { String::new() };
-        println!("{}{field}{label} [{}..{}]{leaf}", "  ".repeat(depth), node.start_byte(), node.end_byte());
+        let field = cursor
+            .field_name()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
+        let label = if node.is_named() {
+            node.kind().to_string()
+        } else {
+            format!("{:?}", node.kind())
+        };
+        let leaf = if node.child_count() == 0 {
+            format!(" {:?}", &text[node.byte_range()])
+        } else {
+            String::new()
+        };
+        println!(
+            "{}{field}{label} [{}..{}]{leaf}",
+            "  ".repeat(depth),
+            node.start_byte(),
+            node.end_byte()
+        );
         if cursor.goto_first_child() {
             depth += 1;
             continue;

@@ -31,7 +31,6 @@ pub fn query_files() -> &'static [QueryFile] {
     QUERY_FILES
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

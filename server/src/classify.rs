@@ -37,26 +37,98 @@ impl Skip {
 
 /// Folder names never descended into (RULES.md §2.2, 1).
 const EXCLUDED_FOLDERS: &[&str] = &[
-    "node_modules", "bower_components", "jspm_packages", ".pnpm-store", ".yarn", "dist", "build",
-    "out", ".next", ".nuxt", ".output", ".svelte-kit", ".astro", ".vercel", ".netlify", ".turbo",
-    ".docusaurus", ".expo", ".angular", "storybook-static", "coverage", ".nyc_output", "htmlcov",
-    ".cache", ".parcel-cache", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "virtualenv",
-    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".eggs",
-    "site-packages", "target", "vendor", "third_party", "third-party", ".terraform", ".serverless",
-    ".aws-sam", "cdk.out", "generated", "__generated__", "codegen", ".devcontainer", "docs", "doc",
-    "examples", "example", "samples",
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    ".pnpm-store",
+    ".yarn",
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".output",
+    ".svelte-kit",
+    ".astro",
+    ".vercel",
+    ".netlify",
+    ".turbo",
+    ".docusaurus",
+    ".expo",
+    ".angular",
+    "storybook-static",
+    "coverage",
+    ".nyc_output",
+    "htmlcov",
+    ".cache",
+    ".parcel-cache",
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "virtualenv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".eggs",
+    "site-packages",
+    "target",
+    "vendor",
+    "third_party",
+    "third-party",
+    ".terraform",
+    ".serverless",
+    ".aws-sam",
+    "cdk.out",
+    "generated",
+    "__generated__",
+    "codegen",
+    ".devcontainer",
+    "docs",
+    "doc",
+    "examples",
+    "example",
+    "samples",
 ];
 
 /// Folder names that hold tests (RULES.md §2.3).
 const TEST_FOLDERS: &[&str] = &[
-    "test", "tests", "__tests__", "__test__", "spec", "specs", "e2e", "cypress", "playwright",
-    "__mocks__", "mocks", "fixtures", "__fixtures__", "testdata", "test-data", "test_data",
+    "test",
+    "tests",
+    "__tests__",
+    "__test__",
+    "spec",
+    "specs",
+    "e2e",
+    "cypress",
+    "playwright",
+    "__mocks__",
+    "mocks",
+    "fixtures",
+    "__fixtures__",
+    "testdata",
+    "test-data",
+    "test_data",
     "__snapshots__",
 ];
 
 /// Folder names that hold scripts (RULES.md §2.4).
 const SCRIPT_FOLDERS: &[&str] = &[
-    "scripts", "script", "bin", "tools", "tooling", "cli", "hack", "seeds", "seeders", "migrations",
+    "scripts",
+    "script",
+    "bin",
+    "tools",
+    "tooling",
+    "cli",
+    "hack",
+    "seeds",
+    "seeders",
+    "migrations",
 ];
 
 /// Whether a walk should skip a folder of this name. (A folder holding `pyvenv.cfg` is a
@@ -84,7 +156,9 @@ pub fn skip_by_path(path: &str, language: Language) -> Option<Skip> {
     if language == Language::Dockerfile {
         return is_non_production_dockerfile(name).then_some(Skip::NonProductionDockerfile);
     }
-    if folders(path).any(|folder| TEST_FOLDERS.contains(&folder)) || is_test_file_name(name, language) {
+    if folders(path).any(|folder| TEST_FOLDERS.contains(&folder))
+        || is_test_file_name(name, language)
+    {
         return Some(Skip::Test);
     }
     if is_generated_file_name(name) {
@@ -121,10 +195,17 @@ fn is_test_file_name(name: &str, language: Language) -> bool {
         }
         LanguageFamily::Ecma => {
             let parts: Vec<&str> = name.split('.').collect();
-            let inner = if parts.len() > 2 { &parts[1..parts.len() - 1] } else { &[][..] };
+            let inner = if parts.len() > 2 {
+                &parts[1..parts.len() - 1]
+            } else {
+                &[][..]
+            };
             let stem = parts[0];
             inner.iter().any(|part| {
-                matches!(*part, "test" | "spec" | "e2e-spec" | "e2e" | "cy" | "stories" | "story")
+                matches!(
+                    *part,
+                    "test" | "spec" | "e2e-spec" | "e2e" | "cy" | "stories" | "story"
+                )
             }) || (parts.len() > 1
                 && matches!(
                     stem,
@@ -139,16 +220,33 @@ fn is_test_file_name(name: &str, language: Language) -> bool {
 
 fn is_generated_file_name(name: &str) -> bool {
     const SUFFIXES: &[&str] = &[
-        ".d.ts", ".d.mts", ".d.cts", "_pb2.py", "_pb2_grpc.py", "_pb.js", "_pb.d.ts",
-        "_grpc_pb.js", ".pb.ts",
+        ".d.ts",
+        ".d.mts",
+        ".d.cts",
+        "_pb2.py",
+        "_pb2_grpc.py",
+        "_pb.js",
+        "_pb.d.ts",
+        "_grpc_pb.js",
+        ".pb.ts",
     ];
     SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
-        || name.split('.').skip(1).any(|part| part == "generated" || part == "gen")
+        || name
+            .split('.')
+            .skip(1)
+            .any(|part| part == "generated" || part == "gen")
             && name.matches('.').count() >= 2
 }
 
 fn is_minified_file_name(name: &str) -> bool {
-    const SUFFIXES: &[&str] = &[".min.js", ".min.mjs", ".min.cjs", "-min.js", ".bundle.js", ".chunk.js"];
+    const SUFFIXES: &[&str] = &[
+        ".min.js",
+        ".min.mjs",
+        ".min.cjs",
+        "-min.js",
+        ".bundle.js",
+        ".chunk.js",
+    ];
     SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
 }
 
@@ -165,7 +263,9 @@ fn has_generated_header(text: &str) -> bool {
     ];
     text.lines().take(5).any(|line| {
         let trimmed = line.trim_start();
-        let is_comment = ["//", "/*", "*", "#"].iter().any(|m| trimmed.starts_with(m));
+        let is_comment = ["//", "/*", "*", "#"]
+            .iter()
+            .any(|m| trimmed.starts_with(m));
         is_comment && {
             let lower = trimmed.to_ascii_lowercase();
             MARKERS.iter().any(|marker| lower.contains(marker))
@@ -183,14 +283,31 @@ pub fn is_non_production_dockerfile(name: &str) -> bool {
     })
 }
 
-const PY_CLI_MODULES: &[&str] = &["argparse", "click", "typer", "fire", "docopt", "optparse", "getopt"];
+const PY_CLI_MODULES: &[&str] = &[
+    "argparse", "click", "typer", "fire", "docopt", "optparse", "getopt",
+];
 const JS_CLI_MODULES: &[&str] = &[
-    "commander", "yargs", "yargs/helpers", "meow", "cac", "@oclif/core", "minimist", "mri", "arg",
-    "sade", "clipanion", "citty",
+    "commander",
+    "yargs",
+    "yargs/helpers",
+    "meow",
+    "cac",
+    "@oclif/core",
+    "minimist",
+    "mri",
+    "arg",
+    "sade",
+    "clipanion",
+    "citty",
 ];
 
 /// Whether a file is a script or command-line tool (RULES.md §2.4).
-pub fn is_script(file: &SourceFile<'_>, root: Node<'_>, bindings: &Bindings, project: &ProjectInfo) -> bool {
+pub fn is_script(
+    file: &SourceFile<'_>,
+    root: Node<'_>,
+    bindings: &Bindings,
+    project: &ProjectInfo,
+) -> bool {
     let path = file.path;
     if project.is_service_file(path) {
         return false;
@@ -198,7 +315,9 @@ pub fn is_script(file: &SourceFile<'_>, root: Node<'_>, bindings: &Bindings, pro
     if project.is_script_file(path) {
         return true;
     }
-    if folders(path).any(|folder| SCRIPT_FOLDERS.contains(&folder)) || path.contains("management/commands/") {
+    if folders(path).any(|folder| SCRIPT_FOLDERS.contains(&folder))
+        || path.contains("management/commands/")
+    {
         return true;
     }
     let name = file_name(path);
@@ -213,9 +332,14 @@ pub fn is_script(file: &SourceFile<'_>, root: Node<'_>, bindings: &Bindings, pro
                     .any(|module| bindings.imports_module(module))
         }
         LanguageFamily::Ecma => {
-            root.named_child(0).is_some_and(|first| first.kind() == "hash_bang_line")
-                || JS_CLI_MODULES.iter().any(|module| bindings.imports_module(module))
-                || bindings.get("parseArgs").is_some_and(|t| t == "util#parseArgs")
+            root.named_child(0)
+                .is_some_and(|first| first.kind() == "hash_bang_line")
+                || JS_CLI_MODULES
+                    .iter()
+                    .any(|module| bindings.imports_module(module))
+                || bindings
+                    .get("parseArgs")
+                    .is_some_and(|t| t == "util#parseArgs")
                 || file.text.contains("process.argv")
         }
         LanguageFamily::Dockerfile => false,
@@ -224,8 +348,21 @@ pub fn is_script(file: &SourceFile<'_>, root: Node<'_>, bindings: &Bindings, pro
 
 fn is_script_file_name(name: &str) -> bool {
     const NAMES: &[&str] = &[
-        "manage.py", "setup.py", "noxfile.py", "fabfile.py", "tasks.py", "dodo.py", "__main__.py",
-        "cli.py", "cli.ts", "cli.js", "cli.mjs", "seed.ts", "seed.js", "seed.py", "Gruntfile.js",
+        "manage.py",
+        "setup.py",
+        "noxfile.py",
+        "fabfile.py",
+        "tasks.py",
+        "dodo.py",
+        "__main__.py",
+        "cli.py",
+        "cli.ts",
+        "cli.js",
+        "cli.mjs",
+        "seed.ts",
+        "seed.js",
+        "seed.py",
+        "Gruntfile.js",
     ];
     if NAMES.contains(&name) || name.starts_with("gulpfile.") {
         return true;
@@ -239,7 +376,10 @@ fn is_script_file_name(name: &str) -> bool {
         return true;
     }
     // `.eslintrc.js`, `.babelrc.cjs`
-    name.starts_with('.') && parts.len() == 3 && parts[1].ends_with("rc") && matches!(last, "js" | "cjs")
+    name.starts_with('.')
+        && parts.len() == 3
+        && parts[1].ends_with("rc")
+        && matches!(last, "js" | "cjs")
 }
 
 #[cfg(test)]
@@ -280,21 +420,43 @@ mod tests {
     #[test]
     fn classifies_content() {
         assert_eq!(
-            skip_by_content("// Code generated by protoc. DO NOT EDIT.\nx", Language::TypeScript),
+            skip_by_content(
+                "// Code generated by protoc. DO NOT EDIT.\nx",
+                Language::TypeScript
+            ),
             Some(Skip::Generated)
         );
         assert_eq!(
-            skip_by_content("# Generated by Django 5.0 on 2024-01-01\n", Language::Python),
+            skip_by_content(
+                "# Generated by Django 5.0 on 2024-01-01\n",
+                Language::Python
+            ),
             Some(Skip::Generated)
         );
         let long = format!("var a={};\n", "1".repeat(2000));
-        assert_eq!(skip_by_content(&long, Language::JavaScript), Some(Skip::Minified));
-        assert_eq!(skip_by_content("const generated = 1; // do not edit? fine", Language::TypeScript), None);
+        assert_eq!(
+            skip_by_content(&long, Language::JavaScript),
+            Some(Skip::Minified)
+        );
+        assert_eq!(
+            skip_by_content(
+                "const generated = 1; // do not edit? fine",
+                Language::TypeScript
+            ),
+            None
+        );
     }
 
     #[test]
     fn recognises_script_names() {
-        for name in ["manage.py", "cli.ts", "vite.config.ts", "webpack.config.js", ".eslintrc.js", "gulpfile.js"] {
+        for name in [
+            "manage.py",
+            "cli.ts",
+            "vite.config.ts",
+            "webpack.config.js",
+            ".eslintrc.js",
+            "gulpfile.js",
+        ] {
             assert!(is_script_file_name(name), "{name}");
         }
         for name in ["main.ts", "config.ts", "app.config.json", "rc.js"] {

@@ -18,7 +18,10 @@ pub fn allowed(fix: &Fix, allow_unsafe: bool) -> bool {
 }
 
 /// The fixes to apply for a set of findings: for each finding, its first allowed fix.
-pub fn select<'a>(findings: impl IntoIterator<Item = &'a Finding>, allow_unsafe: bool) -> Vec<&'a Fix> {
+pub fn select<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    allow_unsafe: bool,
+) -> Vec<&'a Fix> {
     findings
         .into_iter()
         .filter_map(|finding| finding.fixes.iter().find(|fix| allowed(fix, allow_unsafe)))
@@ -87,7 +90,8 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 
 /// Whether the text's line breaks are CRLF (judged by its first line break).
 pub fn uses_crlf(text: &str) -> bool {
-    text.find('\n').is_some_and(|at| at > 0 && text.as_bytes()[at - 1] == b'\r')
+    text.find('\n')
+        .is_some_and(|at| at > 0 && text.as_bytes()[at - 1] == b'\r')
 }
 
 fn to_crlf(text: &str) -> String {

@@ -123,7 +123,14 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 dir: path.clone(),
                 whole_projects: true,
             });
-            walk(options, root, path, &mut candidates, &mut manifests, &mut notes);
+            walk(
+                options,
+                root,
+                path,
+                &mut candidates,
+                &mut manifests,
+                &mut notes,
+            );
         } else {
             let Some(language) = Language::from_path(path) else {
                 notes.push(Note {
@@ -152,13 +159,20 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     // Projects: the nearest folder with a marker, from a file's folder up to its root.
     let mut projects: BTreeMap<(usize, String), ProjectInfo> = BTreeMap::new();
     for ((root, dir), files) in &manifests {
-        let info = projects.entry((*root, dir.clone())).or_insert_with(|| ProjectInfo {
-            root: dir.clone(),
-            ..ProjectInfo::default()
-        });
+        let info = projects
+            .entry((*root, dir.clone()))
+            .or_insert_with(|| ProjectInfo {
+                root: dir.clone(),
+                ..ProjectInfo::default()
+            });
         for file in files {
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let Ok(text) = std::fs::read_to_string(file) else { continue };
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
             if let Err(message) = manifest::read_manifest(info, name, &text) {
                 notes.push(Note {
                     path: display_path(file, &options.working_dir),
@@ -180,7 +194,8 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         }
     };
     let empty_project = ProjectInfo::default();
-    let file_systems: Vec<DiskFileSystem> = roots.iter().map(|r| DiskFileSystem::new(&r.dir)).collect();
+    let file_systems: Vec<DiskFileSystem> =
+        roots.iter().map(|r| DiskFileSystem::new(&r.dir)).collect();
 
     struct Analysed {
         candidate: usize,
@@ -222,9 +237,10 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                     text: &source.text,
                     language: candidate.language,
                 };
-                let analysis = options
-                    .engine
-                    .analyze_file(&file, project, &file_systems[candidate.root]);
+                let analysis =
+                    options
+                        .engine
+                        .analyze_file(&file, project, &file_systems[candidate.root]);
                 let bytes = source.text.len() as u64;
                 Some(Analysed {
                     candidate: index,
@@ -249,7 +265,10 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     let mut by_project: HashMap<(usize, String), Vec<usize>> = HashMap::new();
     for (index, item) in analysed.iter().enumerate() {
         if roots[item.project.0].whole_projects {
-            by_project.entry(item.project.clone()).or_default().push(index);
+            by_project
+                .entry(item.project.clone())
+                .or_default()
+                .push(index);
         }
     }
     let mut extra: Vec<(usize, Finding)> = Vec::new();
@@ -257,12 +276,21 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         let info = projects.get(key).unwrap_or(&empty_project);
         let mut files: Vec<(&str, &FileFacts, usize)> = members
             .iter()
-            .map(|&i| (candidates[analysed[i].candidate].rel.as_str(), &analysed[i].facts, i))
+            .map(|&i| {
+                (
+                    candidates[analysed[i].candidate].rel.as_str(),
+                    &analysed[i].facts,
+                    i,
+                )
+            })
             .collect();
         files.sort_by(|a, b| a.0.cmp(b.0));
         let view = ProjectView {
             info,
-            files: files.iter().map(|(path, facts, _)| (*path, *facts)).collect(),
+            files: files
+                .iter()
+                .map(|(path, facts, _)| (*path, *facts))
+                .collect(),
         };
         for found in options.engine.analyze_project(&view) {
             if let Some((_, _, index)) = files.iter().find(|(path, _, _)| *path == found.path) {
@@ -282,8 +310,9 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     for mut item in analysed {
         report.bytes += item.bytes;
         let file = &mut item.report;
-        file.findings
-            .sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+        file.findings.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+        });
         if file.findings.is_empty() {
             file.source = None;
         }
@@ -291,7 +320,9 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.files.dedup_by(|a, b| a.abs_path == b.abs_path);
-    report.notes.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    report
+        .notes
+        .sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     report.notes.dedup();
     Ok(report)
 }
@@ -347,10 +378,11 @@ fn walk(
                         let name = entry.file_name().to_str().unwrap_or_default();
                         let language = Language::from_file_name(name);
                         if language.is_some() || is_manifest(name) {
-                            found
-                                .lock()
-                                .unwrap()
-                                .push((relative(path, dir), path.to_path_buf(), language));
+                            found.lock().unwrap().push((
+                                relative(path, dir),
+                                path.to_path_buf(),
+                                language,
+                            ));
                         }
                     }
                 }
@@ -453,9 +485,15 @@ mod tests {
         let cwd = Path::new("/w");
         assert_eq!(display_path(Path::new("./src/a.ts"), cwd), "src/a.ts");
         assert_eq!(display_path(Path::new("/w/src/a.ts"), cwd), "src/a.ts");
-        assert_eq!(display_path(Path::new("/elsewhere/a.ts"), cwd), "/elsewhere/a.ts");
+        assert_eq!(
+            display_path(Path::new("/elsewhere/a.ts"), cwd),
+            "/elsewhere/a.ts"
+        );
         assert_eq!(parent_dir("a/b/c.ts"), "a/b");
         assert_eq!(parent_dir("c.ts"), "");
-        assert_eq!(relative(Path::new("/w/x/src/a.ts"), Path::new("/w/x")), "src/a.ts");
+        assert_eq!(
+            relative(Path::new("/w/x/src/a.ts"), Path::new("/w/x")),
+            "src/a.ts"
+        );
     }
 }

@@ -29,13 +29,18 @@ impl SourceText {
 /// Why a file's bytes are not analysed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotText {
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     /// Contains NUL bytes: an image, an archive, a compiled file.
     Binary,
     /// A UTF-16 byte-order mark: Preflight reads UTF-8 only.
     Utf16,
     /// Not valid UTF-8; `offset` is the first bad byte.
-    InvalidUtf8 { offset: usize },
+    InvalidUtf8 {
+        offset: usize,
+    },
 }
 
 impl fmt::Display for NotText {

@@ -125,4 +125,3 @@ pub(super) fn run(args: CheckArgs) -> u8 {
         EXIT_OK
     }
 }
-

@@ -22,8 +22,18 @@ fn level(severity: Severity) -> Level<'static> {
 }
 
 /// Renders one finding as a code frame.
-fn render_finding(renderer: &Renderer, file: &FileReport, index: &LineIndex, finding: &Finding, unsafe_enabled: bool) -> String {
-    let text = &file.source.as_ref().expect("files with findings keep their text").text;
+fn render_finding(
+    renderer: &Renderer,
+    file: &FileReport,
+    index: &LineIndex,
+    finding: &Finding,
+    unsafe_enabled: bool,
+) -> String {
+    let text = &file
+        .source
+        .as_ref()
+        .expect("files with findings keep their text")
+        .text;
     let first = index.line_of(finding.range.start);
     let last = index
         .line_of(finding.range.end.saturating_sub(1).max(finding.range.start))
@@ -43,12 +53,15 @@ fn render_finding(renderer: &Renderer, file: &FileReport, index: &LineIndex, fin
                 .annotation(AnnotationKind::Primary.span(span_start..span_end)),
         );
     for related in &finding.related {
-        group = group.element(Level::NOTE.message(format!("{}: {}", related.path, related.message)));
+        group =
+            group.element(Level::NOTE.message(format!("{}: {}", related.path, related.message)));
     }
     if let Some(fix) = finding.fixes.first() {
         let how = match fix.safety {
             FixSafety::Safe => "safe fix, applied by `--fix`".to_string(),
-            FixSafety::Unsafe if unsafe_enabled => "unsafe fix, applied by `--fix --unsafe-fixes`".into(),
+            FixSafety::Unsafe if unsafe_enabled => {
+                "unsafe fix, applied by `--fix --unsafe-fixes`".into()
+            }
             FixSafety::Unsafe => "unsafe fix, applied only by `--fix --unsafe-fixes`".into(),
         };
         group = group.element(Level::HELP.message(format!("{} ({how})", fix.title)));
@@ -56,7 +69,12 @@ fn render_finding(renderer: &Renderer, file: &FileReport, index: &LineIndex, fin
     renderer.render(&[group])
 }
 
-pub(super) fn print(report: &ScanReport, fixed: &FixSummary, unsafe_enabled: bool, elapsed: Duration) {
+pub(super) fn print(
+    report: &ScanReport,
+    fixed: &FixSummary,
+    unsafe_enabled: bool,
+    elapsed: Duration,
+) {
     let renderer = Renderer::styled();
     let mut out = anstream::stdout().lock();
     let mut counts = [0usize; 4];
@@ -77,12 +95,22 @@ pub(super) fn print(report: &ScanReport, fixed: &FixSummary, unsafe_enabled: boo
             } else if finding.fixable(true) {
                 unsafe_fixable += 1;
             }
-            let _ = writeln!(out, "{}\n", render_finding(&renderer, file, &index, finding, unsafe_enabled));
+            let _ = writeln!(
+                out,
+                "{}\n",
+                render_finding(&renderer, file, &index, finding, unsafe_enabled)
+            );
         }
     }
-    let note_style = anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    let note_style = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
     for note in &report.notes {
-        let _ = writeln!(out, "{note_style}note{note_style:#}: {}: {}", note.path, note.message);
+        let _ = writeln!(
+            out,
+            "{note_style}note{note_style:#}: {}: {}",
+            note.path, note.message
+        );
     }
     let bold = anstyle::Style::new().bold();
     if fixed.applied > 0 {
@@ -130,7 +158,10 @@ pub(super) fn print(report: &ScanReport, fixed: &FixSummary, unsafe_enabled: boo
         let _ = writeln!(out, "{safe_fixable} fixable with `--fix`.");
     }
     if unsafe_fixable > 0 {
-        let _ = writeln!(out, "{unsafe_fixable} more fixable with `--fix --unsafe-fixes`.");
+        let _ = writeln!(
+            out,
+            "{unsafe_fixable} more fixable with `--fix --unsafe-fixes`."
+        );
     }
 }
 

@@ -58,7 +58,9 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             return ExitCode::from(match error.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => EXIT_OK,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    EXIT_OK
+                }
                 _ => EXIT_ERROR,
             });
         }
@@ -74,7 +76,9 @@ pub fn main() -> ExitCode {
 /// Prints an error in the house style and returns the usage-error exit code.
 fn fail(message: impl std::fmt::Display) -> u8 {
     let mut stderr = anstream::stderr();
-    let style = anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Red.into()));
+    let style = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()));
     let _ = std::io::Write::write_fmt(
         &mut stderr,
         format_args!("{style}error{style:#}: {message}\n"),

@@ -33,7 +33,11 @@ pub(super) fn list(json: bool) -> u8 {
                 })
             })
             .collect();
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rules).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&rules).unwrap_or_default()
+        );
         return EXIT_OK;
     }
     let bold = anstyle::Style::new().bold();
@@ -55,7 +59,10 @@ pub(super) fn list(json: bool) -> u8 {
 pub(super) fn show(id: &str) -> u8 {
     let Some(rule) = rules::by_id(id) else {
         let known: Vec<_> = rules::all().iter().map(|r| r.id).collect();
-        return fail(format_args!("unknown rule `{id}`; known rules: {}", known.join(", ")));
+        return fail(format_args!(
+            "unknown rule `{id}`; known rules: {}",
+            known.join(", ")
+        ));
     };
     let mut out = anstream::stdout().lock();
     let _ = writeln!(out, "# {}\n", rule.id);

@@ -36,7 +36,8 @@ pub fn fix_until_stable(
             if fixes.is_empty() {
                 continue;
             }
-            let (text, applied, refused) = apply_checked(options.engine, file.language, &source.text, &fixes);
+            let (text, applied, refused) =
+                apply_checked(options.engine, file.language, &source.text, &fixes);
             for title in refused {
                 let note = Note {
                     path: file.path.clone(),
@@ -141,7 +142,10 @@ fn syntax_errors(engine: &Engine, language: preflight_grammars::Language, text: 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, keeping
 /// the file's permissions: a crash never leaves a half-written file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let permissions = std::fs::metadata(path)?.permissions();
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(bytes)?;
@@ -149,4 +153,40 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::set_permissions(temp.path(), permissions)?;
     temp.persist(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Fix};
+    use preflight_grammars::Language;
+
+    #[test]
+    fn refuses_fixes_that_add_syntax_errors_and_keeps_the_others() {
+        let engine = Engine::with_rules(Vec::new());
+        let text = "function f() {\n  debugger;\n}\nconst x = 1;\n";
+        let good = Fix::safe("remove debugger", vec![Edit::delete(17..27)]);
+        let brace = text.find('}').unwrap();
+        let bad = Fix::safe("drop a brace", vec![Edit::delete(brace..brace + 1)]);
+        let (fixed, applied, refused) =
+            apply_checked(&engine, Language::TypeScript, text, &[&good, &bad]);
+        assert_eq!(fixed, "function f() {\n  }\nconst x = 1;\n");
+        assert_eq!(applied, 1);
+        assert_eq!(refused, ["drop a brace"]);
+    }
+
+    #[test]
+    fn atomic_writes_replace_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ts");
+        std::fs::write(&path, "old").unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+        assert!(write_atomically(&dir.path().join("missing/a.ts"), b"x").is_err());
+    }
 }

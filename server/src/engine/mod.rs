@@ -63,7 +63,8 @@ impl Engine {
     }
 
     fn queries(&self) -> &CompiledQueries {
-        self.queries.get_or_init(|| CompiledQueries::compile(&self.rules))
+        self.queries
+            .get_or_init(|| CompiledQueries::compile(&self.rules))
     }
 
     /// Parses `text` as `language`. Parsing never fails for the grammars Preflight ships.
@@ -110,8 +111,12 @@ impl Engine {
                 }
             }
         } else {
-            self.queries()
-                .run(&cx, &self.rules, &mut analysis.findings, &mut analysis.facts);
+            self.queries().run(
+                &cx,
+                &self.rules,
+                &mut analysis.findings,
+                &mut analysis.facts,
+            );
         }
         analysis.findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))

@@ -78,7 +78,10 @@ impl CompiledQueries {
                 let query = Query::new(&language.grammar(), &source).unwrap_or_else(|error| {
                     // The query files are compiled by a test of the grammars crate; reaching this
                     // means a rule named a query that does not exist for this grammar.
-                    panic!("combined {} query does not compile: {error}", language.name())
+                    panic!(
+                        "combined {} query does not compile: {error}",
+                        language.name()
+                    )
                 });
                 let owners = (0..query.pattern_count())
                     .map(|pattern| {
@@ -109,11 +112,8 @@ impl CompiledQueries {
         };
         let names = compiled.query.capture_names();
         let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(
-            &compiled.query,
-            cx.tree().root_node(),
-            cx.text().as_bytes(),
-        );
+        let mut matches =
+            cursor.matches(&compiled.query, cx.tree().root_node(), cx.text().as_bytes());
         let mut captures: Vec<(u32, Node)> = Vec::new();
         while let Some(m) = matches.next() {
             captures.clear();

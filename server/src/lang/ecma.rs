@@ -172,7 +172,9 @@ pub fn static_string(node: Node<'_>, text: &str) -> Option<String> {
                 for part in node.named_children(&mut cursor) {
                     match part.kind() {
                         "string_fragment" => out.push_str(&text[part.byte_range()]),
-                        "escape_sequence" => out.push_str(&decode_escapes(&text[part.byte_range()])),
+                        "escape_sequence" => {
+                            out.push_str(&decode_escapes(&text[part.byte_range()]))
+                        }
                         "template_substitution" => return None,
                         _ => {}
                     }
@@ -186,7 +188,9 @@ pub fn static_string(node: Node<'_>, text: &str) -> Option<String> {
                 stack.push(node.child_by_field_name("right")?);
                 stack.push(node.child_by_field_name("left")?);
             }
-            "parenthesized_expression" | "as_expression" | "satisfies_expression"
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
             | "non_null_expression" => stack.push(node.named_child(0)?),
             // Property names in `{ origin: … }` and `obj.prop` are names, not strings, but a key
             // written `'origin'` or `origin` means the same: callers that compare keys use
@@ -282,7 +286,9 @@ pub fn resolve_const<'t>(identifier: Node<'t>, text: &str) -> Option<Node<'t>> {
                 } else {
                     Some(statement)
                 };
-                let Some(declaration) = declaration else { continue };
+                let Some(declaration) = declaration else {
+                    continue;
+                };
                 if declaration.kind() != "lexical_declaration" {
                     continue;
                 }
@@ -328,8 +334,10 @@ fn binds_parameter(function: Node<'_>, name: &str, text: &str) -> bool {
     let mut cursor = parameters.walk();
     loop {
         let node = cursor.node();
-        if matches!(node.kind(), "identifier" | "shorthand_property_identifier_pattern")
-            && &text[node.byte_range()] == name
+        if matches!(
+            node.kind(),
+            "identifier" | "shorthand_property_identifier_pattern"
+        ) && &text[node.byte_range()] == name
             && cursor.field_name() != Some("type")
         {
             return true;
@@ -364,7 +372,9 @@ mod tests {
 
     fn parse(text: &str) -> tree_sitter::Tree {
         let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&Language::TypeScript.grammar()).unwrap();
+        parser
+            .set_language(&Language::TypeScript.grammar())
+            .unwrap();
         parser.parse(text, None).unwrap()
     }
 
@@ -424,7 +434,10 @@ mod tests {
         let mut cursor = tree.root_node().walk();
         for statement in tree.root_node().named_children(&mut cursor) {
             let call = statement.named_child(0).unwrap();
-            paths.push(callee_path(call.child_by_field_name("function").unwrap(), source));
+            paths.push(callee_path(
+                call.child_by_field_name("function").unwrap(),
+                source,
+            ));
         }
         assert_eq!(
             paths,

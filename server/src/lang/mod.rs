@@ -121,7 +121,10 @@ pub fn decode_escapes(raw: &str) -> String {
                 if braced && chars.peek() == Some(&'}') {
                     chars.next();
                 }
-                match u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32) {
+                match u32::from_str_radix(&digits, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                {
                     Some(decoded) => out.push(decoded),
                     None => {
                         out.push('\\');
@@ -142,7 +145,10 @@ mod tests {
 
     #[test]
     fn decodes_common_escapes() {
-        assert_eq!(decode_escapes(r"a\nb\t\\\x41\u0042\u{43}\'"), "a\nb\t\\ABC'");
+        assert_eq!(
+            decode_escapes(r"a\nb\t\\\x41\u0042\u{43}\'"),
+            "a\nb\t\\ABC'"
+        );
         assert_eq!(decode_escapes("line\\\ncontinued"), "linecontinued");
         assert_eq!(decode_escapes(r"\q"), "q");
         assert_eq!(decode_escapes("\\"), "\\");

@@ -236,10 +236,9 @@ pub fn resolve_assignment<'t>(identifier: Node<'t>, text: &str) -> Option<Node<'
         for child in node.named_children(&mut cursor) {
             match child.kind() {
                 "assignment" => {
-                    if child
-                        .child_by_field_name("left")
-                        .is_some_and(|left| left.kind() == "identifier" && &text[left.byte_range()] == name)
-                    {
+                    if child.child_by_field_name("left").is_some_and(|left| {
+                        left.kind() == "identifier" && &text[left.byte_range()] == name
+                    }) {
                         count += 1;
                         found = child.child_by_field_name("right");
                     }
@@ -300,7 +299,12 @@ mod tests {
         ];
         for (source, want) in cases {
             let tree = parse(source);
-            let assignment = tree.root_node().named_child(0).unwrap().named_child(0).unwrap();
+            let assignment = tree
+                .root_node()
+                .named_child(0)
+                .unwrap()
+                .named_child(0)
+                .unwrap();
             let value = assignment.child_by_field_name("right").unwrap();
             assert_eq!(static_string(value, source).as_deref(), want, "{source}");
         }

@@ -16,19 +16,22 @@ pub const MARKERS: &[&str] = &[
 
 /// Whether a file name is a manifest Preflight reads facts from.
 pub fn is_manifest(name: &str) -> bool {
-    MARKERS.contains(&name)
-        || (name.starts_with("requirements") && name.ends_with(".txt"))
+    MARKERS.contains(&name) || (name.starts_with("requirements") && name.ends_with(".txt"))
 }
 
 /// npm scripts that run the service itself: files they name are never scripts.
 fn is_service_script(name: &str) -> bool {
-    matches!(name, "start" | "serve" | "dev" | "watch" | "debug" | "preview")
-        || name.starts_with("start:")
+    matches!(
+        name,
+        "start" | "serve" | "dev" | "watch" | "debug" | "preview"
+    ) || name.starts_with("start:")
         || name.starts_with("dev:")
 }
 
 /// Extensions of files a script command may name.
-const SOURCE_EXTENSIONS: &[&str] = &[".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".py"];
+const SOURCE_EXTENSIONS: &[&str] = &[
+    ".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".py",
+];
 
 /// Joins a path named in a manifest onto the project root, `/`-separated and normalised.
 fn join(root: &str, path: &str) -> Option<String> {
@@ -62,7 +65,12 @@ pub fn read_manifest(info: &mut ProjectInfo, name: &str, text: &str) -> Result<(
 fn read_package_json(info: &mut ProjectInfo, text: &str) -> Result<(), String> {
     let json: serde_json::Value =
         serde_json::from_str(text).map_err(|error| format!("invalid JSON: {error}"))?;
-    for table in ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] {
+    for table in [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ] {
         if let Some(map) = json.get(table).and_then(|v| v.as_object()) {
             info.npm_dependencies.extend(map.keys().cloned());
         }
@@ -82,7 +90,9 @@ fn read_package_json(info: &mut ProjectInfo, text: &str) -> Result<(), String> {
     }
     if let Some(scripts) = json.get("scripts").and_then(|v| v.as_object()) {
         for (name, command) in scripts {
-            let Some(command) = command.as_str() else { continue };
+            let Some(command) = command.as_str() else {
+                continue;
+            };
             let files = command
                 .split(|c: char| c.is_whitespace() || matches!(c, '&' | '|' | ';' | '"' | '\''))
                 .filter(|token| SOURCE_EXTENSIONS.iter().any(|ext| token.ends_with(ext)))
@@ -107,7 +117,10 @@ fn read_pyproject(info: &mut ProjectInfo, text: &str) -> Result<(), String> {
         .get("tool")
         .and_then(|v| v.get("poetry"))
         .and_then(|v| v.as_table());
-    if let Some(deps) = project.and_then(|p| p.get("dependencies")).and_then(|v| v.as_array()) {
+    if let Some(deps) = project
+        .and_then(|p| p.get("dependencies"))
+        .and_then(|v| v.as_array())
+    {
         for dep in deps.iter().filter_map(|d| d.as_str()) {
             info.python_dependencies.extend(requirement_name(dep));
         }
@@ -125,9 +138,15 @@ fn read_pyproject(info: &mut ProjectInfo, text: &str) -> Result<(), String> {
             info.python_dependencies.extend(requirement_name(dep));
         }
     }
-    if let Some(deps) = poetry.and_then(|p| p.get("dependencies")).and_then(|v| v.as_table()) {
-        info.python_dependencies
-            .extend(deps.keys().filter(|k| *k != "python").map(|k| normalise_python_name(k)));
+    if let Some(deps) = poetry
+        .and_then(|p| p.get("dependencies"))
+        .and_then(|v| v.as_table())
+    {
+        info.python_dependencies.extend(
+            deps.keys()
+                .filter(|k| *k != "python")
+                .map(|k| normalise_python_name(k)),
+        );
     }
     let scripts = [
         project.and_then(|p| p.get("scripts")),
@@ -149,7 +168,11 @@ fn read_pyproject(info: &mut ProjectInfo, text: &str) -> Result<(), String> {
 fn read_requirements(names: &mut BTreeSet<String>, text: &str) {
     for line in text.lines() {
         let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with("-r") || line.starts_with("-c") {
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with("-r")
+            || line.starts_with("-c")
+        {
             continue;
         }
         if let Some(egg) = line.split("#egg=").nth(1) {
@@ -193,7 +216,10 @@ mod tests {
 
     #[test]
     fn reads_package_json() {
-        let mut info = ProjectInfo { root: "api".into(), ..ProjectInfo::default() };
+        let mut info = ProjectInfo {
+            root: "api".into(),
+            ..ProjectInfo::default()
+        };
         let text = r#"{"main": "dist/main.js", "bin": {"tool": "./bin/tool.js"},
             "dependencies": {"express": "^4"}, "devDependencies": {"jest": "29"},
             "scripts": {"start": "node dist/main.js", "seed": "ts-node prisma/seed.ts && echo ok",
@@ -222,9 +248,17 @@ mod tests {
         let pyproject = "[project]\nname='x'\ndependencies=['FastAPI[all]>=0.1', 'python_dotenv']\n\
                          [project.scripts]\nx-cli = 'x.cli:main'\n";
         read_manifest(&mut info, "pyproject.toml", pyproject).unwrap();
-        read_manifest(&mut info, "requirements.txt", "# c\nFlask==3.0\n-r base.txt\n-e git+https://h/x.git#egg=My_Pkg\n")
-            .unwrap();
-        let deps: Vec<_> = info.python_dependencies.iter().map(String::as_str).collect();
+        read_manifest(
+            &mut info,
+            "requirements.txt",
+            "# c\nFlask==3.0\n-r base.txt\n-e git+https://h/x.git#egg=My_Pkg\n",
+        )
+        .unwrap();
+        let deps: Vec<_> = info
+            .python_dependencies
+            .iter()
+            .map(String::as_str)
+            .collect();
         assert_eq!(deps, ["fastapi", "flask", "my-pkg", "python-dotenv"]);
         assert!(info.is_script_file("x/cli.py"));
         assert!(info.is_script_file("src/x/cli.py"));

@@ -1,6 +1,7 @@
 use super::{Check, FixAvailability, declare_rule};
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::engine::ProjectFinding; use crate::project::ProjectView;
+use crate::engine::ProjectFinding;
+use crate::project::ProjectView;
 use preflight_grammars::LanguageFamily;
 
 declare_rule! {

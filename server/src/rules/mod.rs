@@ -67,7 +67,11 @@ impl Rule {
     }
 
     /// A finding of this rule at its default severity.
-    pub fn finding(&'static self, range: std::ops::Range<usize>, message: impl Into<String>) -> Finding {
+    pub fn finding(
+        &'static self,
+        range: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding::new(self.id, self.severity, range, message)
     }
 
@@ -152,9 +156,7 @@ mod tests {
         for rule in all() {
             assert!(seen.insert(rule.id), "duplicate {}", rule.id);
             assert!(
-                rule.id
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
                 rule.id
             );
@@ -182,9 +184,17 @@ pub(crate) mod testing {
         let language = Language::from_file_name(path.rsplit('/').next().unwrap())
             .expect("a file name Preflight parses");
         let engine = Engine::with_rules(vec![rule]);
-        let file = SourceFile { path, text, language };
+        let file = SourceFile {
+            path,
+            text,
+            language,
+        };
         let analysis = engine.analyze_file(&file, project, &NoFileSystem);
-        analysis.findings.into_iter().filter(|f| f.rule == id).collect()
+        analysis
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == id)
+            .collect()
     }
 
     /// The text after applying the first fix of each finding allowed at `safety`.
