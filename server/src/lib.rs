@@ -16,3 +16,4 @@ pub mod project;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppress;

@@ -202,6 +202,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         project: (usize, String),
         report: FileReport,
         facts: FileFacts,
+        suppressions: crate::suppress::Suppressions,
         bytes: u64,
     }
     let notes_mutex = Mutex::new(Vec::new());
@@ -254,6 +255,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                         has_syntax_errors: analysis.has_syntax_errors,
                     },
                     facts: analysis.facts,
+                    suppressions: analysis.suppressions,
                     bytes,
                 })
             })
@@ -300,7 +302,13 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     }
     let mut analysed = analysed;
     for (index, finding) in extra {
-        analysed[index].report.findings.push(finding);
+        // Project findings honour the directives of the file they are anchored in.
+        if !analysed[index]
+            .suppressions
+            .silences(finding.rule, finding.range.start)
+        {
+            analysed[index].report.findings.push(finding);
+        }
     }
 
     let mut report = ScanReport {

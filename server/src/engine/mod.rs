@@ -16,6 +16,7 @@ use crate::diagnostic::Finding;
 use crate::docker::DockerContext;
 use crate::project::{FileFacts, FileSystem, ProjectInfo, ProjectView};
 use crate::rules::{Check, Rule};
+use crate::suppress::Suppressions;
 use preflight_grammars::Language;
 use query::CompiledQueries;
 use std::sync::OnceLock;
@@ -28,6 +29,9 @@ pub struct FileAnalysis {
     pub facts: FileFacts,
     /// The file has syntax errors; findings come from its intact parts only.
     pub has_syntax_errors: bool,
+    /// The file's suppression comments, already applied to `findings`; project findings anchored
+    /// in this file must pass through them too.
+    pub suppressions: Suppressions,
 }
 
 /// A finding of a project-level rule, anchored in one of the project's files.
@@ -118,6 +122,11 @@ impl Engine {
                 &mut analysis.facts,
             );
         }
+        analysis.suppressions = crate::suppress::collect(file.text, tree, file.language);
+        analysis.suppressions.apply(&mut analysis.findings);
+        analysis
+            .findings
+            .extend(analysis.suppressions.problems.iter().cloned());
         analysis.findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });
