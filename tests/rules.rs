@@ -58,24 +58,22 @@ fn syntax_errors(engine: &Engine, language: preflight_grammars::Language, text: 
 
 /// The lines a fix changes, as a small diff.
 fn diff(before: &str, after: &str) -> String {
-    let old: Vec<&str> = before.lines().collect();
-    let new: Vec<&str> = after.lines().collect();
-    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(new[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
     let mut out = String::new();
-    for line in &old[prefix..old.len() - suffix] {
-        writeln!(out, "      - {line}").unwrap();
-    }
-    for line in &new[prefix..new.len() - suffix] {
-        writeln!(out, "      + {line}").unwrap();
+    for change in similar::TextDiff::from_lines(before, after).iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => "-",
+            similar::ChangeTag::Insert => "+",
+            similar::ChangeTag::Equal => continue,
+        };
+        writeln!(
+            out,
+            "      {sign} {}",
+            change.value().trim_end_matches(['\n', '\r'])
+        )
+        .unwrap();
     }
     if out.is_empty() {
-        out.push_str("      (line breaks only)\n");
+        out.push_str("      (no visible change)\n");
     }
     out
 }

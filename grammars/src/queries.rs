@@ -61,7 +61,11 @@ mod tests {
         let mut on_disk = BTreeSet::new();
         for family in crate::LanguageFamily::ALL {
             let dir = root.join(family.query_dir());
-            for entry in std::fs::read_dir(&dir).unwrap() {
+            // A family may have no query files (Dockerfile rules read a model instead).
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries {
                 let path = entry.unwrap().path();
                 if path.extension().is_some_and(|ext| ext == "scm") {
                     let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
