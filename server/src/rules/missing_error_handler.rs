@@ -1,5 +1,5 @@
 use super::{Check, FixAvailability, declare_rule};
-use crate::diagnostic::{Category, Edit, Fix, Related, Severity};
+use crate::diagnostic::{Category, Edit, Finding, Fix, Related, Severity};
 use crate::engine::ProjectFinding;
 use crate::project::ProjectView;
 use crate::project::facts::{
@@ -115,9 +115,6 @@ fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
     }
 }
 
-const MESSAGE: &str = "unhandled errors fall back to framework defaults (no error reporting, \
-                       inconsistent error bodies, possible stack-trace leaks).";
-
 /// The project's files, with lookups by path.
 struct Project<'a> {
     files: Vec<(&'a str, &'a FileFacts)>,
@@ -176,7 +173,10 @@ impl<'a> Project<'a> {
         let mut pending = vec![(file.to_string(), name.to_string())];
         let mut seen: Vec<(String, String)> = Vec::new();
         while let Some((file, name)) = pending.pop() {
-            if seen.contains(&(file.clone(), name.clone())) || seen.len() > 32 {
+            if seen.len() > 32 {
+                break; // a re-export chain this long is not worth following
+            }
+            if seen.contains(&(file.clone(), name.clone())) {
                 continue;
             }
             seen.push((file.clone(), name.clone()));
@@ -220,7 +220,7 @@ impl<'a> Project<'a> {
         classes
     }
 
-    fn finding(&self, path: &str, site: &AppSite) -> crate::diagnostic::Finding {
+    fn finding(&self, path: &str, site: &AppSite) -> Finding {
         let unregistered = if site.framework == Framework::NestJs {
             self.unregistered_filters().into_iter().next()
         } else {
@@ -233,7 +233,9 @@ impl<'a> Project<'a> {
                 class.name
             ),
             None => format!(
-                "No global error handler is registered for this {} app; {MESSAGE}",
+                "No global error handler is registered for this {} app; unhandled errors fall \
+                 back to framework defaults (no error reporting, inconsistent error bodies, \
+                 possible stack-trace leaks).",
                 site.framework.name()
             ),
         };
@@ -501,6 +503,7 @@ fn python_fix(
     if !imports_before_app && !imports.is_empty() {
         let lines: Vec<(usize, String)> = imports.lines().map(|l| (0, l.to_string())).collect();
         text.push_str(&block(&lines, &at.indent, &context.indent_unit));
+        text.push_str(blank);
     }
     text.push_str(&block(body, &at.indent, &context.indent_unit));
     if !at.next_line_blank {
@@ -1119,6 +1122,65 @@ mod tests {
         let findings = run(&files);
         let paths: Vec<_> = findings.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["app/main.py", "src/main.ts"]);
+    }
+
+    #[test]
+    fn nest_fix_follows_the_files_module_style() {
+        // ES modules with `.js` specifiers, and the filter in a parent folder.
+        let main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module.js';\n\n\
+            const app = await NestFactory.create(AppModule);\nawait app.listen(3000);\n";
+        let files = [
+            ("apps/api/src/main.ts", main),
+            ("apps/api/shared/catch-all.filter.ts", NEST_FILTER),
+        ];
+        let findings = run(&files);
+        let result = apply(&files, &findings[0]);
+        assert!(
+            result
+                .contains("import { AllExceptionsFilter } from '../shared/catch-all.filter.js';\n"),
+            "{result}"
+        );
+        // CommonJS without semicolons.
+        let main = "const { NestFactory } = require(\"@nestjs/core\")\n\nasync function main() {\n\
+            \x20 const app = await NestFactory.create(AppModule)\n  await app.listen(3000)\n}\n";
+        let files = [("src/main.js", main), ("src/filter.js", NEST_FILTER)];
+        let findings = run(&files);
+        assert_eq!(
+            apply(&files, &findings[0]),
+            "const { NestFactory } = require(\"@nestjs/core\")\n\
+             const { AllExceptionsFilter } = require(\"./filter\")\n\nasync function main() {\n\
+             \x20 const app = await NestFactory.create(AppModule)\n\
+             \x20 app.useGlobalFilters(new AllExceptionsFilter())\n  await app.listen(3000)\n}\n"
+        );
+    }
+
+    #[test]
+    fn python_imports_after_the_app_go_with_the_handler() {
+        let main =
+            "from flask import Flask\napp = Flask(__name__)\nfrom app import views  # noqa: E402\n";
+        let files = [("app/__init__.py", main)];
+        let findings = run(&files);
+        assert_eq!(
+            apply(&files, &findings[0]),
+            "from flask import Flask\napp = Flask(__name__)\n\n\n\
+             from werkzeug.exceptions import HTTPException\n\n\n@app.errorhandler(Exception)\n\
+             def handle_unexpected_error(error: Exception):\n    if isinstance(error, HTTPException):\n\
+             \x20       return error\n    app.logger.exception(\"Unhandled error: %s\", error)\n\
+             \x20   return {\"error\": \"Internal Server Error\"}, 500\n\n\n\
+             from app import views  # noqa: E402\n"
+        );
+        // A file without a trailing newline.
+        let files = [(
+            "app/main.py",
+            "from fastapi import FastAPI\napp = FastAPI()",
+        )];
+        let findings = run(&files);
+        let result = apply(&files, &findings[0]);
+        assert!(
+            result.starts_with("from fastapi import FastAPI\nimport logging\n"),
+            "{result}"
+        );
+        assert!(result.contains("app = FastAPI()\n\n\n@app.exception_handler(Exception)\n"));
     }
 
     #[test]
