@@ -1,1 +1,23 @@
-; placeholder
+; Facts for project-level rules (RULES.md §6.3), handled by `project::facts::extract`.
+; Capture names are prefixed `app.`/`fact.`: the query is combined with every rule's.
+
+; Calls of a name: app sites by canonical callee (`FastAPI()`, `Flask(__name__)`), `run(app)`
+; imported from uvicorn.
+(call
+  function: (identifier)) @app.call
+
+; Method calls: app sites (`fastapi.FastAPI()`), starting a server (`app.run()`,
+; `uvicorn.run(app)`) and registering error handlers.
+(call
+  function: (attribute
+    attribute: (identifier) @fact.method)
+  (#any-of? @fact.method
+    "FastAPI" "Starlette" "Flask" "run" "exception_handler" "add_exception_handler"
+    "errorhandler" "app_errorhandler" "register_error_handler" "middleware")) @fact.call
+
+; Django settings modules: a module-level `MIDDLEWARE = […]`.
+(module
+  (expression_statement
+    (assignment
+      left: (identifier) @fact.setting
+      (#eq? @fact.setting "MIDDLEWARE"))))

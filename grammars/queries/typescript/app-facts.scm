@@ -1,1 +1,42 @@
-; placeholder
+; Facts for project-level rules (RULES.md §6.3), handled by `project::facts::extract`.
+; Capture names are prefixed `app.`/`fact.`: the query is combined with every rule's.
+
+; Calls of a name: app sites by import binding (`express()`, `Fastify()`), and error handler
+; packages (`errors()` of celebrate, `errorhandler()`, `setupExpressErrorHandler(app)`).
+(call_expression
+  function: (identifier)) @app.call
+
+; `require('fastify')({ logger: true })`
+(call_expression
+  function: (call_expression
+    function: (identifier) @app.require)
+  (#eq? @app.require "require")) @app.call
+
+; Method calls: `NestFactory.create`, `.listen`, route and middleware registrations, error
+; handler registrations.
+(call_expression
+  function: (member_expression
+    property: (property_identifier) @fact.method)
+  (#any-of? @fact.method
+    "create" "listen" "use" "route" "get" "post" "put" "patch" "delete" "del" "all" "options"
+    "head" "setErrorHandler" "useGlobalFilters" "errorHandler" "setupExpressErrorHandler"
+    "errors")) @fact.call
+
+; `{ provide: APP_FILTER, useClass: AllExceptionsFilter }`
+(pair
+  key: (property_identifier) @fact.key
+  value: (identifier)
+  (#eq? @fact.key "provide")) @fact.provide
+
+; `@Catch()` filter classes, `@UseFilters(…)`
+(decorator
+  (call_expression
+    function: (identifier) @fact.decorator_name)
+  (#any-of? @fact.decorator_name "Catch" "UseFilters")) @fact.decorator
+
+; What a module exports: ES modules, then CommonJS.
+(export_statement) @fact.export
+
+(assignment_expression
+  left: (member_expression) @fact.exports_target
+  (#match? @fact.exports_target "^(module\\.exports|exports)(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$")) @fact.cjs_export
