@@ -22,6 +22,14 @@
     "head" "setErrorHandler" "useGlobalFilters" "errorHandler" "setupExpressErrorHandler"
     "errors")) @fact.call
 
+; `await NestFactory.create<NestExpressApplication>(AppModule)`: with type arguments the grammar
+; reads the call as a call of `(await NestFactory.create)`.
+(call_expression
+  function: (await_expression
+    (member_expression
+      property: (property_identifier) @fact.method))
+  (#eq? @fact.method "create")) @fact.call
+
 ; `{ provide: APP_FILTER, useClass: AllExceptionsFilter }`
 (pair
   key: (property_identifier) @fact.key

@@ -87,6 +87,14 @@ fn method_call(cx: &FileContext<'_>, call: Node<'_>, facts: &mut FileFacts) {
     ) else {
         return;
     };
+    // `await NestFactory.create<T>(…)` parses as a call of `(await NestFactory.create)`.
+    let function = match function.kind() {
+        "await_expression" => match function.named_child(0) {
+            Some(inner) => inner,
+            None => return,
+        },
+        _ => function,
+    };
     let Some(property) = function.child_by_field_name("property") else {
         return;
     };
