@@ -6,6 +6,7 @@
 
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod docker;
 pub mod engine;
