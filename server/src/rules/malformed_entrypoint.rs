@@ -148,11 +148,17 @@ fn check_invalid_exec_form(
     let raw = &text[node.byte_range()];
     let start = node.start_byte() + (raw.len() - raw.trim_start().len());
     let end = node.end_byte() - (raw.len() - raw.trim_end().len());
+    // A broken `RUN` fails the build; a broken `CMD`/`ENTRYPOINT` fails when the container starts.
+    let consequence = if name.eq_ignore_ascii_case("RUN") || name.eq_ignore_ascii_case("SHELL") {
+        "the build will fail"
+    } else {
+        "the container will fail to start"
+    };
     let mut finding = RULE.finding(
         start..end,
         format!(
             "`{name}` looks like exec form but is not valid JSON ({reason}); Docker will run it \
-             with `/bin/sh -c` and the container will fail to start."
+             with `/bin/sh -c` and {consequence}."
         ),
     );
     if let Some(json) = array.repaired(node) {
@@ -934,11 +940,16 @@ mod tests {
         for (line, name, reason) in cases {
             let text = format!("FROM python:3.12\n{line}\n");
             let findings = check(&text);
+            let consequence = if name == "RUN" {
+                "the build will fail"
+            } else {
+                "the container will fail to start"
+            };
             assert_eq!(
                 messages(&findings),
                 [format!(
                     "`{name}` looks like exec form but is not valid JSON ({reason}); Docker will \
-                     run it with `/bin/sh -c` and the container will fail to start."
+                     run it with `/bin/sh -c` and {consequence}."
                 )],
                 "{line}"
             );
