@@ -369,3 +369,113 @@ fn rule_documentation_is_printed() {
         preflight::rules::all().len()
     );
 }
+
+#[test]
+fn configuration_sets_severities_turns_rules_off_and_gates_ci() {
+    let project = copy_fixture("scratch");
+    let dir = project.path();
+    std::fs::write(
+        dir.join("preflight.toml"),
+        "fail-on = \"error\"\n\n[rules]\ndebug-print = \"off\"\ncors-wildcard = \"error\"\n",
+    )
+    .unwrap();
+    let output = preflight(dir, &["check", "--format", "json"]);
+    let value = json(&output);
+    let found = summary(&value);
+    assert!(found.iter().all(|(rule, _, _)| rule != "debug-print"), "{value:#}");
+    for d in value["diagnostics"].as_array().unwrap() {
+        if d["rule"] == "cors-wildcard" {
+            assert_eq!(d["severity"], "error");
+        }
+    }
+    assert_eq!(code(&output), 1);
+    // Only the NestJS project: warnings below the configured `fail-on`, once CORS is off there.
+    std::fs::write(dir.join("api/preflight.toml"), "[rules]\ncors-wildcard = \"off\"\n").unwrap();
+    let api = preflight(dir, &["check", "api", "--format", "json"]);
+    assert_eq!(summary(&json(&api)).len(), 1, "{}", stdout(&api));
+    assert_eq!(code(&api), 0);
+    // The command line wins over the configuration.
+    assert_eq!(code(&preflight(dir, &["check", "api", "--fail-on", "warning"])), 1);
+}
+
+#[test]
+fn configuration_excludes_files_and_overrides_by_glob() {
+    let project = copy_fixture("scratch");
+    let dir = project.path();
+    std::fs::write(
+        dir.join("preflight.toml"),
+        "[files]\nexclude = [\"ml/**\"]\n\n[[overrides]]\nfiles = [\"api/src/users/**\"]\nrules = { debug-print = \"info\" }\n",
+    )
+    .unwrap();
+    let value = json(&preflight(dir, &["check", "--format", "json"]));
+    let found = summary(&value);
+    assert!(found.iter().all(|(_, path, _)| !path.starts_with("ml/")), "{value:#}");
+    let debug = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "debug-print")
+        .unwrap();
+    assert_eq!(debug["severity"], "info");
+}
+
+#[test]
+fn invalid_configuration_is_a_usage_error_naming_file_line_and_key() {
+    let project = copy_fixture("scratch");
+    let dir = project.path();
+    std::fs::write(dir.join("preflight.toml"), "[rules]\ndebug-prnt = \"off\"\n").unwrap();
+    let before = std::fs::read_to_string(dir.join("ml/Dockerfile")).unwrap();
+    let output = preflight(dir, &["check", "--fix"]);
+    assert_eq!(code(&output), 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("preflight.toml:2:"), "{stderr}");
+    assert!(stderr.contains("debug-prnt"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.join("ml/Dockerfile")).unwrap(), before, "nothing written");
+    std::fs::write(dir.join("preflight.toml"), "fail-on = \"fatal\"\n").unwrap();
+    assert_eq!(code(&preflight(dir, &["check"])), 2);
+    std::fs::write(dir.join("preflight.toml"), "[rules\n").unwrap();
+    assert_eq!(code(&preflight(dir, &["check"])), 2);
+}
+
+#[test]
+fn explicit_config_and_show_settings() {
+    let project = copy_fixture("scratch");
+    let dir = project.path();
+    std::fs::write(dir.join("strict.toml"), "[rules]\ndebug-print = \"error\"\n").unwrap();
+    let value = json(&preflight(dir, &["check", "--format", "json", "--config", "strict.toml", "api"]));
+    let debug = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "debug-print")
+        .unwrap()
+        .clone();
+    assert_eq!(debug["severity"], "error");
+    let shown = preflight(dir, &["check", "--config", "strict.toml", "--show-settings", "api/src/main.ts"]);
+    assert_eq!(code(&shown), 0);
+    let settings: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert!(settings.to_string().contains("debug-print"), "{settings}");
+    assert_eq!(code(&preflight(dir, &["check", "--config", "missing.toml"])), 2);
+}
+
+#[test]
+fn suppression_comments_silence_file_and_project_findings() {
+    let project = copy_fixture("scratch");
+    let dir = project.path();
+    let main = dir.join("api/src/main.ts");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let text = text.replace(
+        "  const app = await NestFactory.create(AppModule);",
+        "  // preflight-ignore: missing-error-handler -- filters live in the gateway\n  const app = await NestFactory.create(AppModule);",
+    );
+    let text = text.replace(
+        "app.enableCors({ origin: '*' });",
+        "app.enableCors({ origin: '*' }); // preflight-ignore: cors-wildcard",
+    );
+    std::fs::write(&main, text).unwrap();
+    let service = dir.join("api/src/users/users.service.ts");
+    let text = std::fs::read_to_string(&service).unwrap();
+    std::fs::write(&service, format!("// preflight-ignore-file: debug-print\n{text}")).unwrap();
+    let value = json(&preflight(dir, &["check", "api", "--format", "json"]));
+    assert_eq!(summary(&value), vec![], "{value:#}");
+}

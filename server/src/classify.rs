@@ -309,6 +309,9 @@ pub fn is_script(
     project: &ProjectInfo,
 ) -> bool {
     let path = file.path;
+    if file.declared_script {
+        return true;
+    }
     if project.is_service_file(path) {
         return false;
     }

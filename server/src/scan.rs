@@ -3,6 +3,8 @@
 //! tests both drive this; it prints nothing.
 
 use crate::classify;
+use crate::config::{ConfigError, ConfigResolver, EffectiveConfig};
+use crate::diagnostic::Severity;
 use crate::diagnostic::Finding;
 use crate::engine::{Engine, SourceFile};
 use crate::project::manifest::{self, is_manifest};
@@ -13,7 +15,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What to scan and how.
 pub struct ScanOptions<'e> {
@@ -27,6 +29,8 @@ pub struct ScanOptions<'e> {
     pub threads: usize,
     /// The directory output paths are made relative to.
     pub working_dir: PathBuf,
+    /// A configuration file named with `--config`, used instead of discovery.
+    pub config: Option<PathBuf>,
 }
 
 /// One analysed file with what it yielded.
@@ -40,6 +44,8 @@ pub struct FileReport {
     pub source: Option<SourceText>,
     pub findings: Vec<Finding>,
     pub has_syntax_errors: bool,
+    /// The `fail-on` threshold of the file's configuration, if it sets one.
+    pub fail_on: Option<Severity>,
 }
 
 /// Something the user should know about a file that was not (fully) analysed.
@@ -66,26 +72,37 @@ impl ScanReport {
     }
 }
 
-/// A scan that cannot start: a named path that cannot be read.
+/// A scan that cannot start or finish: a named path that cannot be read, or an invalid
+/// configuration file.
 #[derive(Debug)]
-pub struct ScanError {
-    pub path: PathBuf,
-    pub error: std::io::Error,
+pub enum ScanError {
+    Path { path: PathBuf, error: std::io::Error },
+    Config(ConfigError),
 }
 
 impl fmt::Display for ScanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot read `{}`: {}", self.path.display(), self.error)
+        match self {
+            Self::Path { path, error } => write!(f, "cannot read `{}`: {error}", path.display()),
+            Self::Config(error) => write!(f, "invalid configuration: {error}"),
+        }
     }
 }
 
 impl std::error::Error for ScanError {}
+
+impl From<ConfigError> for ScanError {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error)
+    }
+}
 
 /// A folder named on the command line: the workspace root its files are classified against.
 struct Root {
     dir: PathBuf,
     /// Project-level rules run only for folders: a file named alone is not a whole project.
     whole_projects: bool,
+    config: Arc<ConfigResolver>,
 }
 
 /// A file to analyse.
@@ -97,6 +114,7 @@ struct Candidate {
     language: Language,
     /// Named on the command line: always analysed, whatever its path says.
     explicit: bool,
+    config: Arc<EffectiveConfig>,
 }
 
 /// Runs a scan.
@@ -113,7 +131,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         .expect("a thread pool can be built");
 
     for path in &options.paths {
-        let metadata = std::fs::metadata(path).map_err(|error| ScanError {
+        let metadata = std::fs::metadata(path).map_err(|error| ScanError::Path {
             path: path.clone(),
             error,
         })?;
@@ -122,15 +140,16 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             roots.push(Root {
                 dir: path.clone(),
                 whole_projects: true,
+                config: Arc::new(ConfigResolver::new(path, options.config.as_deref())?),
             });
             walk(
                 options,
                 root,
-                path,
+                &roots[root],
                 &mut candidates,
                 &mut manifests,
                 &mut notes,
-            );
+            )?;
         } else {
             let Some(language) = Language::from_path(path) else {
                 notes.push(Note {
@@ -140,11 +159,14 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 continue;
             };
             let dir = explicit_file_root(path, &options.working_dir);
-            let rel = relative(path, &dir);
+            let rel = relative(&absolute(path, &options.working_dir), &dir);
             let root = roots.len();
+            let config = ConfigResolver::new(&dir, options.config.as_deref())?;
+            let effective = config.for_path(&dir.join(&rel))?;
             roots.push(Root {
                 dir,
                 whole_projects: false,
+                config: Arc::new(config),
             });
             candidates.push(Candidate {
                 root,
@@ -152,6 +174,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 abs: path.clone(),
                 language,
                 explicit: true,
+                config: effective,
             });
         }
     }
@@ -237,6 +260,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                     path: &candidate.rel,
                     text: &source.text,
                     language: candidate.language,
+                    declared_script: false,
                 };
                 let analysis =
                     options
@@ -253,6 +277,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                         source: Some(source),
                         findings: analysis.findings,
                         has_syntax_errors: analysis.has_syntax_errors,
+                        fail_on: candidate.config.fail_on(),
                     },
                     facts: analysis.facts,
                     suppressions: analysis.suppressions,
@@ -302,13 +327,16 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     }
     let mut analysed = analysed;
     for (index, finding) in extra {
-        // Project findings honour the directives of the file they are anchored in.
-        if !analysed[index]
-            .suppressions
-            .silences(finding.rule, finding.range.start)
-        {
-            analysed[index].report.findings.push(finding);
+        // Project findings honour the directives and configuration of the file they are
+        // anchored in.
+        let item = &mut analysed[index];
+        if item.suppressions.silences(finding.rule, finding.range.start) {
+            continue;
         }
+        let candidate = &candidates[item.candidate];
+        let mut one = vec![finding];
+        apply_severities(&candidate.config, &candidate.rel, &mut one);
+        item.report.findings.extend(one);
     }
 
     let mut report = ScanReport {
@@ -345,12 +373,14 @@ pub fn read_source(path: &Path, max_size: u64) -> Result<SourceText, String> {
 
 fn walk(
     options: &ScanOptions<'_>,
-    root: usize,
-    dir: &Path,
+    root_index: usize,
+    root: &Root,
     candidates: &mut Vec<Candidate>,
     manifests: &mut BTreeMap<(usize, String), Vec<PathBuf>>,
     notes: &mut Vec<Note>,
-) {
+) -> Result<(), ScanError> {
+    let dir = root.dir.as_path();
+    let config_error: Arc<Mutex<Option<ConfigError>>> = Arc::default();
     let mut builder = ignore::WalkBuilder::new(dir);
     builder
         .hidden(false)
@@ -361,17 +391,33 @@ fn walk(
         .git_exclude(options.respect_ignore_files)
         .require_git(false)
         .threads(options.threads)
-        .filter_entry(|entry| {
-            // Never descend into excluded folders, nor into virtualenvs under any name.
+        .filter_entry({
+            let (resolver, errors, dir) = (root.config.clone(), config_error.clone(), root.dir.clone());
+            move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir
-                && entry.depth() > 0
-                && (entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(classify::is_excluded_folder)
-                    || entry.path().join("pyvenv.cfg").is_file()))
-        });
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let rel = relative(entry.path(), &dir);
+            let settings = match resolver.for_dir(entry.path().parent().unwrap_or(&dir)) {
+                Ok(settings) => settings,
+                Err(error) => {
+                    errors.lock().unwrap().get_or_insert(error);
+                    return false;
+                }
+            };
+            if settings.is_excluded(&rel) {
+                return false;
+            }
+            // Never descend into excluded folders, nor into virtualenvs under any name, unless
+            // the configuration re-includes something below.
+            let skipped_by_default = entry
+                .file_name()
+                .to_str()
+                .is_some_and(classify::is_excluded_folder)
+                || entry.path().join("pyvenv.cfg").is_file();
+            !skipped_by_default || settings.may_include_below(&rel)
+        }});
     if options.respect_ignore_files {
         builder.add_custom_ignore_filename(".preflightignore");
     }
@@ -386,11 +432,10 @@ fn walk(
                         let name = entry.file_name().to_str().unwrap_or_default();
                         let language = Language::from_file_name(name);
                         if language.is_some() || is_manifest(name) {
-                            found.lock().unwrap().push((
-                                relative(path, dir),
-                                path.to_path_buf(),
-                                language,
-                            ));
+                            found
+                                .lock()
+                                .unwrap()
+                                .push((relative(path, dir), path.to_path_buf(), language));
                         }
                     }
                 }
@@ -402,28 +447,50 @@ fn walk(
             ignore::WalkState::Continue
         })
     });
+    if let Some(error) = config_error.lock().unwrap().take() {
+        return Err(error.into());
+    }
     notes.extend(errors.into_inner().unwrap());
     let mut found = found.into_inner().unwrap();
     found.sort();
     for (rel, abs, language) in found {
         match language {
             Some(language) => {
-                if classify::skip_by_path(&rel, language).is_none() {
-                    candidates.push(Candidate {
-                        root,
-                        rel,
-                        abs,
-                        language,
-                        explicit: false,
-                    });
+                let settings = root.config.for_path(&abs)?;
+                if settings.is_excluded(&rel) {
+                    continue;
                 }
+                if classify::skip_by_path(&rel, language).is_some() && !settings.is_included(&rel)
+                {
+                    continue;
+                }
+                candidates.push(Candidate {
+                    root: root_index,
+                    rel,
+                    abs,
+                    language,
+                    explicit: false,
+                    config: settings,
+                });
             }
             None => manifests
-                .entry((root, parent_dir(&rel).to_string()))
+                .entry((root_index, parent_dir(&rel).to_string()))
                 .or_default()
                 .push(abs),
         }
     }
+    Ok(())
+}
+
+/// Applies the configured severity of each finding's rule for this file; drops rules turned off.
+fn apply_severities(config: &EffectiveConfig, rel: &str, findings: &mut Vec<Finding>) {
+    findings.retain_mut(|finding| match config.severity(finding.rule, finding.severity, rel) {
+        Some(severity) => {
+            finding.severity = severity;
+            true
+        }
+        None => false,
+    });
 }
 
 /// The root an explicitly named file is classified against: the working directory when the file

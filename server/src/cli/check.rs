@@ -29,9 +29,16 @@ pub(super) struct CheckArgs {
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     ignore: Vec<String>,
-    /// Exit with 1 when a finding has at least this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Exit with 1 when a finding has at least this severity [default: the configuration's
+    /// `fail-on`, else warning].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Use this configuration file instead of discovering `preflight.toml` files.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print the effective configuration for a file and exit.
+    #[arg(long, value_name = "PATH")]
+    show_settings: Option<PathBuf>,
     /// Do not honour `.gitignore`, `.ignore` and `.preflightignore`.
     #[arg(long)]
     no_ignore: bool,
@@ -92,6 +99,9 @@ pub(super) fn run(args: CheckArgs) -> u8 {
     if args.unsafe_fixes && !args.fix {
         return fail("`--unsafe-fixes` applies fixes only together with `--fix`");
     }
+    if let Some(path) = &args.show_settings {
+        return show_settings(path, args.config.as_deref());
+    }
     let engine = Engine::with_rules(rules);
     let options = ScanOptions {
         paths: args.paths.clone(),
@@ -100,6 +110,7 @@ pub(super) fn run(args: CheckArgs) -> u8 {
         respect_ignore_files: !args.no_ignore,
         threads: args.threads,
         working_dir: current_dir(),
+        config: args.config.clone(),
     };
     let outcome = if args.fix {
         super::write::fix_until_stable(&options, args.unsafe_fixes)
@@ -118,10 +129,38 @@ pub(super) fn run(args: CheckArgs) -> u8 {
     if fixed.write_errors > 0 {
         return EXIT_ERROR;
     }
-    let fail_on = args.fail_on.severity();
-    if report.findings().any(|(_, f)| f.severity >= fail_on) {
+    let fails = |file: &crate::scan::FileReport, severity: Severity| {
+        let threshold = args
+            .fail_on
+            .map(FailOn::severity)
+            .or(file.fail_on)
+            .unwrap_or(Severity::Warning);
+        severity >= threshold
+    };
+    if report.findings().any(|(file, f)| fails(file, f.severity)) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+/// `--show-settings PATH`: the configuration in force for one file, as JSON.
+fn show_settings(path: &std::path::Path, explicit: Option<&std::path::Path>) -> u8 {
+    let cwd = current_dir();
+    let absolute = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    let root = if absolute.starts_with(&cwd) {
+        cwd.clone()
+    } else {
+        absolute.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+    };
+    let settings = crate::config::ConfigResolver::new(&root, explicit)
+        .and_then(|resolver| resolver.for_path(&absolute));
+    match settings {
+        Ok(settings) => {
+            let rendered = serde_json::to_string_pretty(&settings.to_json()).unwrap_or_default();
+            println!("{rendered}");
+            EXIT_OK
+        }
+        Err(error) => fail(format_args!("invalid configuration: {error}")),
     }
 }

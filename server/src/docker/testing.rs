@@ -51,6 +51,7 @@ pub fn with_docker<R>(
         path,
         text,
         language: Language::Dockerfile,
+        declared_script: false,
     };
     let project = ProjectInfo::default();
     let cx = FileContext::new(&file, &tree, &project, &fs);

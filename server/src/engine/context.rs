@@ -14,6 +14,8 @@ pub struct SourceFile<'a> {
     pub path: &'a str,
     pub text: &'a str,
     pub language: Language,
+    /// The configuration declares this file a script (`[files] scripts`).
+    pub declared_script: bool,
 }
 
 /// How a file's role changes which rules apply to it.

@@ -330,6 +330,7 @@ mod tests {
             path,
             text,
             language,
+            declared_script: false,
         };
         engine
             .analyze_file(&file, &ProjectInfo::default(), &NoFileSystem)

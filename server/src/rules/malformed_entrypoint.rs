@@ -803,6 +803,7 @@ mod tests {
             path,
             text,
             language: Language::Dockerfile,
+            declared_script: false,
         };
         let analysis = engine.analyze_file(&file, &ProjectInfo::default(), &fs);
         analysis

@@ -661,6 +661,7 @@ mod tests {
                     path,
                     text,
                     language: language(path),
+                    declared_script: false,
                 };
                 (
                     *path,

@@ -188,6 +188,7 @@ pub(crate) mod testing {
             path,
             text,
             language,
+            declared_script: false,
         };
         let analysis = engine.analyze_file(&file, project, &NoFileSystem);
         analysis
