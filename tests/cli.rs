@@ -150,9 +150,9 @@ fn json_diagnostics_have_the_contract_shape_and_count_characters() {
     assert_eq!(d["severity"], "warning");
     assert_eq!(d["path"], "src/a.ts");
     assert_eq!(d["line"], 2);
-    assert_eq!(d["column"], 19);
+    assert_eq!(d["column"], 18);
     assert_eq!(d["end_line"], 2);
-    assert_eq!(d["end_column"], 30);
+    assert_eq!(d["end_column"], 29);
 }
 
 #[test]
@@ -382,7 +382,10 @@ fn configuration_sets_severities_turns_rules_off_and_gates_ci() {
     let output = preflight(dir, &["check", "--format", "json"]);
     let value = json(&output);
     let found = summary(&value);
-    assert!(found.iter().all(|(rule, _, _)| rule != "debug-print"), "{value:#}");
+    assert!(
+        found.iter().all(|(rule, _, _)| rule != "debug-print"),
+        "{value:#}"
+    );
     for d in value["diagnostics"].as_array().unwrap() {
         if d["rule"] == "cors-wildcard" {
             assert_eq!(d["severity"], "error");
@@ -390,12 +393,19 @@ fn configuration_sets_severities_turns_rules_off_and_gates_ci() {
     }
     assert_eq!(code(&output), 1);
     // Only the NestJS project: warnings below the configured `fail-on`, once CORS is off there.
-    std::fs::write(dir.join("api/preflight.toml"), "[rules]\ncors-wildcard = \"off\"\n").unwrap();
+    std::fs::write(
+        dir.join("api/preflight.toml"),
+        "[rules]\ncors-wildcard = \"off\"\n",
+    )
+    .unwrap();
     let api = preflight(dir, &["check", "api", "--format", "json"]);
     assert_eq!(summary(&json(&api)).len(), 1, "{}", stdout(&api));
     assert_eq!(code(&api), 0);
     // The command line wins over the configuration.
-    assert_eq!(code(&preflight(dir, &["check", "api", "--fail-on", "warning"])), 1);
+    assert_eq!(
+        code(&preflight(dir, &["check", "api", "--fail-on", "warning"])),
+        1
+    );
 }
 
 #[test]
@@ -409,7 +419,10 @@ fn configuration_excludes_files_and_overrides_by_glob() {
     .unwrap();
     let value = json(&preflight(dir, &["check", "--format", "json"]));
     let found = summary(&value);
-    assert!(found.iter().all(|(_, path, _)| !path.starts_with("ml/")), "{value:#}");
+    assert!(
+        found.iter().all(|(_, path, _)| !path.starts_with("ml/")),
+        "{value:#}"
+    );
     let debug = value["diagnostics"]
         .as_array()
         .unwrap()
@@ -423,14 +436,22 @@ fn configuration_excludes_files_and_overrides_by_glob() {
 fn invalid_configuration_is_a_usage_error_naming_file_line_and_key() {
     let project = copy_fixture("scratch");
     let dir = project.path();
-    std::fs::write(dir.join("preflight.toml"), "[rules]\ndebug-prnt = \"off\"\n").unwrap();
+    std::fs::write(
+        dir.join("preflight.toml"),
+        "[rules]\ndebug-prnt = \"off\"\n",
+    )
+    .unwrap();
     let before = std::fs::read_to_string(dir.join("ml/Dockerfile")).unwrap();
     let output = preflight(dir, &["check", "--fix"]);
     assert_eq!(code(&output), 2);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("preflight.toml:2:"), "{stderr}");
     assert!(stderr.contains("debug-prnt"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.join("ml/Dockerfile")).unwrap(), before, "nothing written");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ml/Dockerfile")).unwrap(),
+        before,
+        "nothing written"
+    );
     std::fs::write(dir.join("preflight.toml"), "fail-on = \"fatal\"\n").unwrap();
     assert_eq!(code(&preflight(dir, &["check"])), 2);
     std::fs::write(dir.join("preflight.toml"), "[rules\n").unwrap();
@@ -441,8 +462,22 @@ fn invalid_configuration_is_a_usage_error_naming_file_line_and_key() {
 fn explicit_config_and_show_settings() {
     let project = copy_fixture("scratch");
     let dir = project.path();
-    std::fs::write(dir.join("strict.toml"), "[rules]\ndebug-print = \"error\"\n").unwrap();
-    let value = json(&preflight(dir, &["check", "--format", "json", "--config", "strict.toml", "api"]));
+    std::fs::write(
+        dir.join("strict.toml"),
+        "[rules]\ndebug-print = \"error\"\n",
+    )
+    .unwrap();
+    let value = json(&preflight(
+        dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "strict.toml",
+            "api",
+        ],
+    ));
     let debug = value["diagnostics"]
         .as_array()
         .unwrap()
@@ -451,11 +486,23 @@ fn explicit_config_and_show_settings() {
         .unwrap()
         .clone();
     assert_eq!(debug["severity"], "error");
-    let shown = preflight(dir, &["check", "--config", "strict.toml", "--show-settings", "api/src/main.ts"]);
+    let shown = preflight(
+        dir,
+        &[
+            "check",
+            "--config",
+            "strict.toml",
+            "--show-settings",
+            "api/src/main.ts",
+        ],
+    );
     assert_eq!(code(&shown), 0);
     let settings: Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert!(settings.to_string().contains("debug-print"), "{settings}");
-    assert_eq!(code(&preflight(dir, &["check", "--config", "missing.toml"])), 2);
+    assert_eq!(
+        code(&preflight(dir, &["check", "--config", "missing.toml"])),
+        2
+    );
 }
 
 #[test]
@@ -475,7 +522,11 @@ fn suppression_comments_silence_file_and_project_findings() {
     std::fs::write(&main, text).unwrap();
     let service = dir.join("api/src/users/users.service.ts");
     let text = std::fs::read_to_string(&service).unwrap();
-    std::fs::write(&service, format!("// preflight-ignore-file: debug-print\n{text}")).unwrap();
+    std::fs::write(
+        &service,
+        format!("// preflight-ignore-file: debug-print\n{text}"),
+    )
+    .unwrap();
     let value = json(&preflight(dir, &["check", "api", "--format", "json"]));
     assert_eq!(summary(&value), vec![], "{value:#}");
 }

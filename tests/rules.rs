@@ -34,6 +34,7 @@ fn scan_case(engine: &Engine, case: &Path) -> ScanReport {
         respect_ignore_files: true,
         threads: 1,
         working_dir: case.to_path_buf(),
+        config: None,
     })
     .expect("fixture folders are readable")
 }

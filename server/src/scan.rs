@@ -4,8 +4,8 @@
 
 use crate::classify;
 use crate::config::{ConfigError, ConfigResolver, EffectiveConfig};
-use crate::diagnostic::Severity;
 use crate::diagnostic::Finding;
+use crate::diagnostic::Severity;
 use crate::engine::{Engine, SourceFile};
 use crate::project::manifest::{self, is_manifest};
 use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView};
@@ -76,7 +76,10 @@ impl ScanReport {
 /// configuration file.
 #[derive(Debug)]
 pub enum ScanError {
-    Path { path: PathBuf, error: std::io::Error },
+    Path {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     Config(ConfigError),
 }
 
@@ -115,6 +118,8 @@ struct Candidate {
     /// Named on the command line: always analysed, whatever its path says.
     explicit: bool,
     config: Arc<EffectiveConfig>,
+    /// The path relative to the configuration's root, for its globs.
+    config_rel: String,
 }
 
 /// Runs a scan.
@@ -140,7 +145,10 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             roots.push(Root {
                 dir: path.clone(),
                 whole_projects: true,
-                config: Arc::new(ConfigResolver::new(path, options.config.as_deref())?),
+                config: Arc::new(ConfigResolver::new(
+                    &config_root(path, &options.working_dir),
+                    options.config.as_deref(),
+                )?),
             });
             walk(
                 options,
@@ -170,11 +178,12 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             });
             candidates.push(Candidate {
                 root,
-                rel,
+                rel: rel.clone(),
                 abs: path.clone(),
                 language,
                 explicit: true,
                 config: effective,
+                config_rel: rel.clone(),
             });
         }
     }
@@ -260,12 +269,17 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                     path: &candidate.rel,
                     text: &source.text,
                     language: candidate.language,
-                    declared_script: false,
+                    declared_script: candidate.config.is_script(&candidate.config_rel),
                 };
-                let analysis =
+                let mut analysis =
                     options
                         .engine
                         .analyze_file(&file, project, &file_systems[candidate.root]);
+                apply_severities(
+                    &candidate.config,
+                    &candidate.config_rel,
+                    &mut analysis.findings,
+                );
                 let bytes = source.text.len() as u64;
                 Some(Analysed {
                     candidate: index,
@@ -330,12 +344,15 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         // Project findings honour the directives and configuration of the file they are
         // anchored in.
         let item = &mut analysed[index];
-        if item.suppressions.silences(finding.rule, finding.range.start) {
+        if item
+            .suppressions
+            .silences(finding.rule, finding.range.start)
+        {
             continue;
         }
         let candidate = &candidates[item.candidate];
         let mut one = vec![finding];
-        apply_severities(&candidate.config, &candidate.rel, &mut one);
+        apply_severities(&candidate.config, &candidate.config_rel, &mut one);
         item.report.findings.extend(one);
     }
 
@@ -392,32 +409,36 @@ fn walk(
         .require_git(false)
         .threads(options.threads)
         .filter_entry({
-            let (resolver, errors, dir) = (root.config.clone(), config_error.clone(), root.dir.clone());
+            let (resolver, errors, dir) =
+                (root.config.clone(), config_error.clone(), root.dir.clone());
             move |entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if !is_dir || entry.depth() == 0 {
-                return true;
-            }
-            let rel = relative(entry.path(), &dir);
-            let settings = match resolver.for_dir(entry.path().parent().unwrap_or(&dir)) {
-                Ok(settings) => settings,
-                Err(error) => {
-                    errors.lock().unwrap().get_or_insert(error);
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if !is_dir || entry.depth() == 0 {
+                    return true;
+                }
+                let rel = resolver
+                    .relative(entry.path())
+                    .unwrap_or_else(|| relative(entry.path(), &dir));
+                let settings = match resolver.for_dir(entry.path().parent().unwrap_or(&dir)) {
+                    Ok(settings) => settings,
+                    Err(error) => {
+                        errors.lock().unwrap().get_or_insert(error);
+                        return false;
+                    }
+                };
+                if settings.is_excluded(&rel) {
                     return false;
                 }
-            };
-            if settings.is_excluded(&rel) {
-                return false;
+                // Never descend into excluded folders, nor into virtualenvs under any name, unless
+                // the configuration re-includes something below.
+                let skipped_by_default = entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(classify::is_excluded_folder)
+                    || entry.path().join("pyvenv.cfg").is_file();
+                !skipped_by_default || settings.may_include_below(&rel)
             }
-            // Never descend into excluded folders, nor into virtualenvs under any name, unless
-            // the configuration re-includes something below.
-            let skipped_by_default = entry
-                .file_name()
-                .to_str()
-                .is_some_and(classify::is_excluded_folder)
-                || entry.path().join("pyvenv.cfg").is_file();
-            !skipped_by_default || settings.may_include_below(&rel)
-        }});
+        });
     if options.respect_ignore_files {
         builder.add_custom_ignore_filename(".preflightignore");
     }
@@ -432,10 +453,11 @@ fn walk(
                         let name = entry.file_name().to_str().unwrap_or_default();
                         let language = Language::from_file_name(name);
                         if language.is_some() || is_manifest(name) {
-                            found
-                                .lock()
-                                .unwrap()
-                                .push((relative(path, dir), path.to_path_buf(), language));
+                            found.lock().unwrap().push((
+                                relative(path, dir),
+                                path.to_path_buf(),
+                                language,
+                            ));
                         }
                     }
                 }
@@ -457,10 +479,12 @@ fn walk(
         match language {
             Some(language) => {
                 let settings = root.config.for_path(&abs)?;
-                if settings.is_excluded(&rel) {
+                let config_rel = root.config.relative(&abs).unwrap_or_else(|| rel.clone());
+                if settings.is_excluded(&config_rel) {
                     continue;
                 }
-                if classify::skip_by_path(&rel, language).is_some() && !settings.is_included(&rel)
+                if classify::skip_by_path(&rel, language).is_some()
+                    && !settings.is_included(&config_rel)
                 {
                     continue;
                 }
@@ -471,6 +495,7 @@ fn walk(
                     language,
                     explicit: false,
                     config: settings,
+                    config_rel,
                 });
             }
             None => manifests
@@ -484,13 +509,27 @@ fn walk(
 
 /// Applies the configured severity of each finding's rule for this file; drops rules turned off.
 fn apply_severities(config: &EffectiveConfig, rel: &str, findings: &mut Vec<Finding>) {
-    findings.retain_mut(|finding| match config.severity(finding.rule, finding.severity, rel) {
-        Some(severity) => {
-            finding.severity = severity;
-            true
-        }
-        None => false,
-    });
+    findings.retain_mut(
+        |finding| match config.severity(finding.rule, finding.severity, rel) {
+            Some(severity) => {
+                finding.severity = severity;
+                true
+            }
+            None => false,
+        },
+    );
+}
+
+/// Where configuration discovery stops for a scanned folder: the working directory when the
+/// folder lies inside it (so `preflight check api` honours the repository's `preflight.toml`),
+/// else the folder itself.
+fn config_root(dir: &Path, working_dir: &Path) -> PathBuf {
+    let absolute = absolute(dir, working_dir);
+    if absolute.starts_with(working_dir) {
+        working_dir.to_path_buf()
+    } else {
+        absolute
+    }
 }
 
 /// The root an explicitly named file is classified against: the working directory when the file

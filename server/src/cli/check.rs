@@ -147,11 +147,18 @@ pub(super) fn run(args: CheckArgs) -> u8 {
 /// `--show-settings PATH`: the configuration in force for one file, as JSON.
 fn show_settings(path: &std::path::Path, explicit: Option<&std::path::Path>) -> u8 {
     let cwd = current_dir();
-    let absolute = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
     let root = if absolute.starts_with(&cwd) {
         cwd.clone()
     } else {
-        absolute.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+        absolute
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
     };
     let settings = crate::config::ConfigResolver::new(&root, explicit)
         .and_then(|resolver| resolver.for_path(&absolute));

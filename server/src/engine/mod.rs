@@ -19,7 +19,6 @@ use crate::rules::{Check, Rule};
 use crate::suppress::Suppressions;
 use preflight_grammars::Language;
 use query::CompiledQueries;
-use std::sync::OnceLock;
 use tree_sitter::{Parser, Tree};
 
 /// What one file yields.
@@ -45,7 +44,7 @@ pub struct ProjectFinding {
 /// The rules to run and their compiled queries. Cheap to share between threads.
 pub struct Engine {
     rules: Vec<&'static Rule>,
-    queries: OnceLock<CompiledQueries>,
+    queries: CompiledQueries,
 }
 
 impl Engine {
@@ -58,7 +57,7 @@ impl Engine {
     pub fn with_rules(rules: Vec<&'static Rule>) -> Engine {
         Engine {
             rules,
-            queries: OnceLock::new(),
+            queries: CompiledQueries::new(),
         }
     }
 
@@ -67,8 +66,7 @@ impl Engine {
     }
 
     fn queries(&self) -> &CompiledQueries {
-        self.queries
-            .get_or_init(|| CompiledQueries::compile(&self.rules))
+        &self.queries
     }
 
     /// Parses `text` as `language`. Parsing never fails for the grammars Preflight ships.

@@ -5,8 +5,8 @@ use crate::diagnostic::Finding;
 use crate::project::FileFacts;
 use crate::rules::{Check, Rule};
 use preflight_grammars::{Language, LanguageFamily, QueryFile, query_files};
-use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor};
 
@@ -45,58 +45,31 @@ struct CompiledQuery {
     owners: Vec<Owner>,
 }
 
-/// The combined queries, one per grammar (JavaScript shares TSX's).
+/// The combined queries, one per grammar (JavaScript shares TSX's), each compiled the first
+/// time a file of its grammar is analysed.
 pub(super) struct CompiledQueries {
-    by_grammar: HashMap<Language, CompiledQuery>,
+    typescript: OnceLock<CompiledQuery>,
+    tsx: OnceLock<CompiledQuery>,
+    python: OnceLock<CompiledQuery>,
 }
 
 impl CompiledQueries {
-    pub(super) fn compile(rules: &[&'static Rule]) -> CompiledQueries {
-        let mut by_grammar = HashMap::new();
-        for family in [LanguageFamily::Ecma, LanguageFamily::Python] {
-            // (query file, owner) in the order they are concatenated.
-            let mut parts: Vec<(&QueryFile, Owner)> = Vec::new();
-            for (index, rule) in rules.iter().enumerate() {
-                if matches!(rule.check, Check::Matches(_))
-                    && let Some(file) = query_file(family, rule.id)
-                {
-                    parts.push((file, Owner::Rule(index)));
-                }
-            }
-            if let Some(file) = query_file(family, "app-facts") {
-                parts.push((file, Owner::Facts));
-            }
-            let mut source = String::new();
-            let mut spans: Vec<(Range<usize>, Owner)> = Vec::new();
-            for (file, owner) in &parts {
-                let start = source.len();
-                source.push_str(file.source);
-                source.push('\n');
-                spans.push((start..source.len(), *owner));
-            }
-            for &language in family.languages() {
-                let query = Query::new(&language.grammar(), &source).unwrap_or_else(|error| {
-                    // The query files are compiled by a test of the grammars crate; reaching this
-                    // means a rule named a query that does not exist for this grammar.
-                    panic!(
-                        "combined {} query does not compile: {error}",
-                        language.name()
-                    )
-                });
-                let owners = (0..query.pattern_count())
-                    .map(|pattern| {
-                        let at = query.start_byte_for_pattern(pattern);
-                        spans
-                            .iter()
-                            .find(|(span, _)| span.contains(&at))
-                            .map(|(_, owner)| *owner)
-                            .expect("every pattern comes from one query file")
-                    })
-                    .collect();
-                by_grammar.insert(language, CompiledQuery { query, owners });
-            }
+    pub(super) fn new() -> CompiledQueries {
+        CompiledQueries {
+            typescript: OnceLock::new(),
+            tsx: OnceLock::new(),
+            python: OnceLock::new(),
         }
-        CompiledQueries { by_grammar }
+    }
+
+    fn get(&self, language: Language, rules: &[&'static Rule]) -> Option<&CompiledQuery> {
+        let cell = match language.grammar_key() {
+            Language::TypeScript => &self.typescript,
+            Language::Tsx => &self.tsx,
+            Language::Python => &self.python,
+            _ => return None,
+        };
+        Some(cell.get_or_init(|| compile(language.grammar_key(), rules)))
     }
 
     /// Runs the combined query once over the file and dispatches every match.
@@ -107,7 +80,7 @@ impl CompiledQueries {
         findings: &mut Vec<Finding>,
         facts: &mut FileFacts,
     ) {
-        let Some(compiled) = self.by_grammar.get(&cx.language().grammar_key()) else {
+        let Some(compiled) = self.get(cx.language(), rules) else {
             return;
         };
         let names = compiled.query.capture_names();
@@ -136,6 +109,51 @@ impl CompiledQueries {
             }
         }
     }
+}
+
+/// Concatenates the query files of the enabled rules and the shared fact queries of the
+/// grammar's family, and compiles them as one query.
+fn compile(language: Language, rules: &[&'static Rule]) -> CompiledQuery {
+    let family = language.family();
+    // (query file, owner) in the order they are concatenated.
+    let mut parts: Vec<(&QueryFile, Owner)> = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        if matches!(rule.check, Check::Matches(_))
+            && let Some(file) = query_file(family, rule.id)
+        {
+            parts.push((file, Owner::Rule(index)));
+        }
+    }
+    if let Some(file) = query_file(family, "app-facts") {
+        parts.push((file, Owner::Facts));
+    }
+    let mut source = String::new();
+    let mut spans: Vec<(Range<usize>, Owner)> = Vec::new();
+    for (file, owner) in &parts {
+        let start = source.len();
+        source.push_str(file.source);
+        source.push('\n');
+        spans.push((start..source.len(), *owner));
+    }
+    let query = Query::new(&language.grammar(), &source).unwrap_or_else(|error| {
+        // The query files are compiled by a test of the grammars crate; reaching this means a
+        // rule named a query that does not exist for this grammar.
+        panic!(
+            "combined {} query does not compile: {error}",
+            language.name()
+        )
+    });
+    let owners = (0..query.pattern_count())
+        .map(|pattern| {
+            let at = query.start_byte_for_pattern(pattern);
+            spans
+                .iter()
+                .find(|(span, _)| span.contains(&at))
+                .map(|(_, owner)| *owner)
+                .expect("every pattern comes from one query file")
+        })
+        .collect();
+    CompiledQuery { query, owners }
 }
 
 fn query_file(family: LanguageFamily, name: &str) -> Option<&'static QueryFile> {
