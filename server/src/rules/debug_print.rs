@@ -884,7 +884,9 @@ fn delete_statement(text: &str, range: Range<usize>) -> Edit {
 }
 
 static DEBUG_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(debug|node_env|is_?dev(elopment)?|verbose|__debug__)\b")
+    // `verbosity` too: `if verbosity >= 2: print(...)` is deliberate, switchable output (Django's
+    // management hooks), the same intent as `verbose`.
+    Regex::new(r"(?i)\b(debug|node_env|is_?dev(elopment)?|verbose|verbosity|__debug__)\b")
         .expect("valid regex")
 });
 
@@ -900,7 +902,7 @@ static PRODUCTION_BRANCH: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether the site only runs when the program is started directly or in debug mode (RULES.md H8):
 /// it lies in the consequence of an `if` on `__name__ == "__main__"`, `require.main === module`,
 /// `import.meta.main`, or a debug switch (`DEBUG`, `NODE_ENV` other than production, `isDev`,
-/// `verbose`).
+/// `verbose`, `verbosity`).
 fn is_guarded(cx: &FileContext<'_>, site: &Site<'_>) -> bool {
     site.path().any(|(parent, child)| {
         matches!(parent.kind(), "if_statement" | "elif_clause")
@@ -1132,6 +1134,7 @@ mod tests {
             "if (config.debug && ready) {\n  console.log('x');\n}\n",
             "if (isDev) {\n  app.use((req, res, next) => { console.log(req.url); next(); });\n}\n",
             "if (options.verbose) console.info('x');\n",
+            "if (this.verbosity > 1) console.info('x');\n",
         ];
         for text in ts {
             assert!(check(ID, "src/a.ts", text).is_empty(), "{text}");
