@@ -12,6 +12,7 @@ pub mod docker;
 pub mod engine;
 pub mod fix;
 pub mod lang;
+pub mod lsp;
 pub mod position;
 pub mod project;
 pub mod rules;

@@ -114,6 +114,41 @@ impl LineIndex {
     }
 }
 
+/// The byte offset of a position in a rope (an editor document). Same clamping rules as
+/// [`LineIndex::offset`]; the rope must be built with `cr_lines` so that its lines are LSP's.
+pub fn rope_offset(rope: &ropey::Rope, position: LineCol, unit: ColumnUnit) -> usize {
+    if position.line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let line = rope.line(position.line);
+    let start = rope.line_to_byte(position.line);
+    let mut remaining = position.column;
+    let mut bytes = 0;
+    for ch in line.chars() {
+        if ch == '\n' || ch == '\r' {
+            break;
+        }
+        let width = match unit {
+            ColumnUnit::Utf8 => ch.len_utf8(),
+            ColumnUnit::Utf16 => ch.len_utf16(),
+            ColumnUnit::Char => 1,
+        };
+        if remaining < width {
+            break;
+        }
+        remaining -= width;
+        bytes += ch.len_utf8();
+    }
+    start + bytes
+}
+
+/// The line and byte column of a byte offset in a rope, as tree-sitter's `Point` wants them.
+pub fn rope_point(rope: &ropey::Rope, offset: usize) -> (usize, usize) {
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    (line, offset - rope.line_to_byte(line))
+}
+
 /// The largest char boundary at or before `offset`.
 pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());
@@ -175,6 +210,25 @@ mod tests {
         assert_eq!(index.offset(text, pos(0, 99), ColumnUnit::Utf16), 2);
         assert_eq!(index.offset(text, pos(7, 0), ColumnUnit::Utf16), text.len());
         assert_eq!(index.position(text, 999, ColumnUnit::Char), pos(1, 2));
+    }
+
+    #[test]
+    fn rope_offsets_agree_with_the_line_index() {
+        let text = "a\r\nbé😀\rc中\n\nend";
+        let rope = ropey::Rope::from_str(text);
+        let index = LineIndex::new(text);
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+            for line in 0..6 {
+                for column in 0..8 {
+                    let p = pos(line, column);
+                    assert_eq!(
+                        rope_offset(&rope, p, unit),
+                        index.offset(text, p, unit),
+                        "{unit:?} {p:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -46,6 +46,17 @@ pub struct FileReport {
     pub has_syntax_errors: bool,
     /// The `fail-on` threshold of the file's configuration, if it sets one.
     pub fail_on: Option<Severity>,
+    /// Path relative to the scanned root, as the engine saw it.
+    pub rel_path: String,
+    /// The project root the file belongs to, relative to the scanned root.
+    pub project: String,
+    /// What the file contributes to project-level rules.
+    pub facts: FileFacts,
+    /// The file's suppression comments.
+    pub suppressions: crate::suppress::Suppressions,
+    /// The configuration in force for the file, and the path its globs are matched against.
+    pub config: Arc<EffectiveConfig>,
+    pub config_rel: String,
 }
 
 /// Something the user should know about a file that was not (fully) analysed.
@@ -58,6 +69,8 @@ pub struct Note {
 /// The outcome of a scan.
 #[derive(Debug, Default)]
 pub struct ScanReport {
+    /// The projects found below the first scanned folder, by root (relative to that folder).
+    pub projects: BTreeMap<String, ProjectInfo>,
     /// Analysed files, sorted by path.
     pub files: Vec<FileReport>,
     pub notes: Vec<Note>,
@@ -292,6 +305,12 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                         findings: analysis.findings,
                         has_syntax_errors: analysis.has_syntax_errors,
                         fail_on: candidate.config.fail_on(),
+                        rel_path: String::new(),
+                        project: String::new(),
+                        facts: FileFacts::default(),
+                        suppressions: Default::default(),
+                        config: candidate.config.clone(),
+                        config_rel: String::new(),
                     },
                     facts: analysis.facts,
                     suppressions: analysis.suppressions,
@@ -360,8 +379,20 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         notes,
         ..ScanReport::default()
     };
+    report.projects = projects
+        .iter()
+        .filter(|((root, _), _)| *root == 0)
+        .map(|((_, dir), info)| (dir.clone(), info.clone()))
+        .collect();
     for mut item in analysed {
         report.bytes += item.bytes;
+        let candidate = &candidates[item.candidate];
+        item.report.rel_path = candidate.rel.clone();
+        item.report.project = item.project.1.clone();
+        item.report.facts = std::mem::take(&mut item.facts);
+        item.report.suppressions = std::mem::take(&mut item.suppressions);
+        item.report.config = candidate.config.clone();
+        item.report.config_rel = candidate.config_rel.clone();
         let file = &mut item.report;
         file.findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
@@ -508,7 +539,7 @@ fn walk(
 }
 
 /// Applies the configured severity of each finding's rule for this file; drops rules turned off.
-fn apply_severities(config: &EffectiveConfig, rel: &str, findings: &mut Vec<Finding>) {
+pub fn apply_severities(config: &EffectiveConfig, rel: &str, findings: &mut Vec<Finding>) {
     findings.retain_mut(
         |finding| match config.severity(finding.rule, finding.severity, rel) {
             Some(severity) => {

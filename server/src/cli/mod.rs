@@ -33,6 +33,8 @@ struct Cli {
 enum Command {
     /// Scan files and folders (default: the current folder).
     Check(check::CheckArgs),
+    /// Run the language server on stdin/stdout.
+    Lsp,
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -67,6 +69,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Lsp => crate::lsp::run(),
         Command::Rules { format } => rules::list(format == ListFormat::Json),
         Command::Rule { id } => rules::show(&id),
     };

@@ -1,0 +1,219 @@
+//! `preflight lsp`: the language server, a thin adapter over the engine.
+//!
+//! Ordering is the one thing that must never go wrong: tower-lsp runs several handlers at
+//! once, so an `.await` before a document mutation would let a later `didChange` overtake an
+//! earlier one. Every handler therefore only converts its parameters and pushes a message,
+//! synchronously, into one unbounded channel; a single task ([`state::State`]) owns the
+//! documents and applies messages in arrival order. Analysis runs on blocking threads and comes
+//! back through the same channel tagged with the version it analysed; stale results are dropped.
+//! Requests that need state (code actions, hover) travel the same path with a reply channel, so
+//! they see every edit sent before them.
+
+mod convert;
+mod document;
+mod state;
+
+use crate::position::ColumnUnit;
+use state::Msg;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::{mpsc, oneshot};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+/// The command that re-scans every workspace folder.
+pub const SCAN_WORKSPACE_COMMAND: &str = "preflight.scanWorkspace";
+/// The code action kind of "fix all safe problems".
+pub const FIX_ALL_KIND: &str = "source.fixAll.preflight";
+
+struct Backend {
+    tx: mpsc::UnboundedSender<Msg>,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl Backend {
+    fn send(&self, msg: Msg) {
+        // The state task lives as long as the server; a closed channel means we are exiting.
+        let _ = self.tx.send(msg);
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Msg) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        self.send(make(reply));
+        answer.await.map_err(|_| Error::internal_error())
+    }
+}
+
+fn negotiate_encoding(params: &InitializeParams) -> ColumnUnit {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|general| general.position_encodings.as_ref());
+    if offered.is_some_and(|kinds| kinds.contains(&PositionEncodingKind::UTF8)) {
+        ColumnUnit::Utf8
+    } else {
+        ColumnUnit::Utf16
+    }
+}
+
+fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
+    let folder = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .map(|folder| folder.uri.clone());
+    #[allow(deprecated)]
+    let uri = folder.or_else(|| params.root_uri.clone())?;
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = negotiate_encoding(&params);
+        self.send(Msg::Initialize {
+            root: workspace_root(&params),
+            encoding,
+            settings: params.initialization_options.clone(),
+        });
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "preflight".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: ServerCapabilities {
+                position_encoding: Some(match encoding {
+                    ColumnUnit::Utf8 => PositionEncodingKind::UTF8,
+                    _ => PositionEncodingKind::UTF16,
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::new(FIX_ALL_KIND),
+                        ]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![SCAN_WORKSPACE_COMMAND.into()],
+                    ..ExecuteCommandOptions::default()
+                }),
+                ..ServerCapabilities::default()
+            },
+            ..InitializeResult::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.send(Msg::ScanWorkspace { startup: true });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        self.send(Msg::Open {
+            uri: document.uri,
+            version: document.version,
+            language_id: document.language_id,
+            text: document.text,
+        });
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        self.send(Msg::Change {
+            uri: params.text_document.uri,
+            version: params.text_document.version,
+            changes: params.content_changes,
+        });
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.send(Msg::Close {
+            uri: params.text_document.uri,
+        });
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        self.send(Msg::Settings {
+            settings: Some(params.settings),
+        });
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.ask(|reply| Msg::CodeAction {
+            params: Box::new(params),
+            reply,
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        self.ask(|reply| Msg::Hover { params, reply }).await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command != SCAN_WORKSPACE_COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        self.send(Msg::ScanWorkspace { startup: false });
+        Ok(None)
+    }
+}
+
+/// Runs the server on stdin/stdout until `exit`. Returns the process exit code: 0 when `exit`
+/// followed `shutdown`, 1 otherwise (as the specification asks).
+pub fn run() -> u8 {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the language server: {error}");
+            return 2;
+        }
+    };
+    let shutdown = Arc::new(AtomicBool::new(false));
+    runtime.block_on({
+        let shutdown = shutdown.clone();
+        async move {
+            let (service, socket) = LspService::new(|client: Client| {
+                let (tx, rx) = mpsc::unbounded_channel();
+                tokio::spawn(state::State::new(client, tx.clone()).run(rx));
+                Backend { tx, shutdown }
+            });
+            Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+                .serve(service)
+                .await;
+        }
+    });
+    // Analysis threads may still be running; they hold nothing that must be flushed.
+    runtime.shutdown_background();
+    u8::from(!shutdown.load(Ordering::SeqCst))
+}
