@@ -46,8 +46,8 @@ fn main() {
     let findings = analyse(&text, &tree);
     let mut samples = Vec::new();
     // Type characters into a string literal in the middle of the file, one at a time.
-    let mut at = text.find("'handling'").unwrap() + 9 + text.len() / 2 - text.len() / 2;
-    for i in 0..500 {
+    let middle = text[text.len() / 2..].find("'handling'").unwrap() + text.len() / 2 + 9;
+    for (i, at) in (middle..middle + 500).enumerate() {
         let ch = (b'a' + (i % 26) as u8) as char;
         let started = Instant::now();
         let row = text[..at].matches('\n').count();
@@ -69,7 +69,6 @@ fn main() {
             std::hint::black_box(analyse(&text, &tree));
         }
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
-        at += 1;
     }
     samples.sort_by(|a, b| a.total_cmp(b));
     let pct = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
