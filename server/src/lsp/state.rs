@@ -140,8 +140,14 @@ struct OpenDocument {
     in_flight: bool,
 }
 
+/// A `publishDiagnostics` waiting to be sent.
+type Publication = (Uri, Vec<Diagnostic>, Option<i32>);
+
 pub struct State {
     client: Client,
+    /// Publications leave through one queue drained by one task, so the editor receives them in
+    /// the order the state task produced them (spawning a task per publication would not).
+    outgoing: mpsc::UnboundedSender<Publication>,
     tx: mpsc::UnboundedSender<Msg>,
     engine: Arc<Engine>,
     encoding: ColumnUnit,
@@ -159,8 +165,18 @@ pub struct State {
 
 impl State {
     pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> State {
+        let (outgoing, mut queue) = mpsc::unbounded_channel::<Publication>();
+        let publisher = client.clone();
+        tokio::spawn(async move {
+            while let Some((uri, diagnostics, version)) = queue.recv().await {
+                publisher
+                    .publish_diagnostics(uri, diagnostics, version)
+                    .await;
+            }
+        });
         State {
             client,
+            outgoing,
             tx,
             engine: Arc::new(Engine::new()),
             encoding: ColumnUnit::Utf16,
@@ -375,11 +391,7 @@ impl State {
             }
             _ => {
                 self.published.remove(uri);
-                let client = self.client.clone();
-                let uri = uri.clone();
-                tokio::spawn(
-                    async move { client.publish_diagnostics(uri, Vec::new(), None).await },
-                );
+                let _ = self.outgoing.send((uri.clone(), Vec::new(), None));
             }
         }
     }
@@ -652,9 +664,7 @@ impl State {
         if !diagnostics.is_empty() {
             self.published.insert(uri.clone());
         }
-        let client = self.client.clone();
-        let uri = uri.clone();
-        tokio::spawn(async move { client.publish_diagnostics(uri, diagnostics, version).await });
+        let _ = self.outgoing.send((uri.clone(), diagnostics, version));
     }
 
     fn scan_workspace(&mut self) {
