@@ -1087,3 +1087,69 @@ fn closing_a_file_outside_the_workspace_clears_its_diagnostics() {
         server.diagnostics[&f]
     );
 }
+
+#[test]
+fn watched_file_changes_rescan_closed_files() {
+    let (_dir, root) = workspace(&[
+        ("package.json", "{\"name\": \"svc\"}\n"),
+        (
+            "src/a.ts",
+            "export function a() {\n  console.log('a');\n}\n",
+        ),
+        (
+            "src/b.ts",
+            "export function b() {\n  console.log('b');\n}\n",
+        ),
+    ]);
+    let a = uri(&root.join("src/a.ts"));
+    let b = uri(&root.join("src/b.ts"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    // The startup scan publishes files nobody opened.
+    server.wait_for_diagnostics(&a, TIMEOUT, |p| codes(p) == ["debug-print"]);
+    server.wait_for_diagnostics(&b, TIMEOUT, |p| codes(p) == ["debug-print"]);
+    // One file fixed on disk, the other deleted: both lose their diagnostics.
+    std::fs::write(
+        root.join("src/a.ts"),
+        "export function a() {\n  return 1;\n}\n",
+    )
+    .unwrap();
+    std::fs::remove_file(root.join("src/b.ts")).unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": a, "type": 2 }, { "uri": b, "type": 3 }] }),
+    );
+    server.wait_for_diagnostics(&a, TIMEOUT, |p| diagnostics(p).is_empty());
+    server.wait_for_diagnostics(&b, TIMEOUT, |p| diagnostics(p).is_empty());
+}
+
+#[test]
+fn documents_over_the_size_limit_are_skipped_with_one_message() {
+    let (_dir, root) = workspace(&[("package.json", "{}\n")]);
+    let big = uri(&root.join("src/big.ts"));
+    let small = uri(&root.join("src/small.ts"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    let text = format!("console.log(1);\n// {}\n", "x".repeat(3 * 1024 * 1024));
+    server.open(&big, "typescript", &text);
+    let deadline = Instant::now() + TIMEOUT;
+    let mut told = false;
+    while let Some(message) = server.receive(deadline) {
+        if message["method"] == "window/logMessage"
+            && message["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not analysed") && m.contains("big.ts"))
+        {
+            told = true;
+            break;
+        }
+    }
+    assert!(told, "no message about the skipped document");
+    // The server keeps serving other documents, and never published for the big one.
+    server.open(&small, "typescript", "console.log(2);\n");
+    server.wait_for_diagnostics(&small, TIMEOUT, |p| codes(p) == ["debug-print"]);
+    assert!(
+        server
+            .diagnostics
+            .get(&big)
+            .is_none_or(|p| diagnostics(p).is_empty())
+    );
+}

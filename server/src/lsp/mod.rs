@@ -29,9 +29,23 @@ pub const SCAN_WORKSPACE_COMMAND: &str = "preflight.scanWorkspace";
 pub const FIX_ALL_KIND: &str = "source.fixAll.preflight";
 
 struct Backend {
+    client: Client,
     tx: mpsc::UnboundedSender<Msg>,
     shutdown: Arc<AtomicBool>,
+    /// The client can register file watchers dynamically.
+    watch_files: AtomicBool,
 }
+
+/// Files whose changes on disk change what Preflight reports (manifests, configuration,
+/// Dockerfiles, env examples, and sources that are not open).
+const WATCHED: &[&str] = &[
+    "**/{package.json,pyproject.toml,setup.py,setup.cfg,Pipfile,requirements*.txt}",
+    "**/{preflight.toml,.preflight.toml}",
+    "**/{.env.example,.env.*.example,.env.sample,.dockerignore}",
+    "**/{Dockerfile,Containerfile}*",
+    "**/*.{Dockerfile,dockerfile,containerfile}",
+    "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}",
+];
 
 impl Backend {
     fn send(&self, msg: Msg) {
@@ -73,6 +87,14 @@ fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = negotiate_encoding(&params);
+        let dynamic_watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        self.watch_files.store(dynamic_watch, Ordering::SeqCst);
         self.send(Msg::Initialize {
             root: workspace_root(&params),
             encoding,
@@ -117,6 +139,24 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.send(Msg::ScanWorkspace { startup: true });
+        if self.watch_files.load(Ordering::SeqCst) {
+            // A client round-trip: spawned, never awaited inside a handler.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let watchers: Vec<_> = WATCHED
+                    .iter()
+                    .map(|glob| serde_json::json!({ "globPattern": glob }))
+                    .collect();
+                let registration = Registration {
+                    id: "preflight-watched-files".into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                    register_options: Some(serde_json::json!({ "watchers": watchers })),
+                };
+                if let Err(error) = client.register_capability(vec![registration]).await {
+                    tracing::warn!("cannot watch files: {error}");
+                }
+            });
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -151,6 +191,16 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         self.send(Msg::Settings {
             settings: Some(params.settings),
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.send(Msg::FilesChanged {
+            uris: params
+                .changes
+                .into_iter()
+                .map(|change| change.uri)
+                .collect(),
         });
     }
 
@@ -205,8 +255,13 @@ pub fn run() -> u8 {
         async move {
             let (service, socket) = LspService::new(|client: Client| {
                 let (tx, rx) = mpsc::unbounded_channel();
-                tokio::spawn(state::State::new(client, tx.clone()).run(rx));
-                Backend { tx, shutdown }
+                tokio::spawn(state::State::new(client.clone(), tx.clone()).run(rx));
+                Backend {
+                    client,
+                    tx,
+                    shutdown,
+                    watch_files: AtomicBool::new(false),
+                }
             });
             Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
                 .serve(service)

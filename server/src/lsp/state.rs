@@ -62,6 +62,10 @@ pub enum Msg {
         startup: bool,
     },
     ScanDone(Box<Result<ScanReport, String>>),
+    /// Files changed on disk (`workspace/didChangeWatchedFiles`).
+    FilesChanged {
+        uris: Vec<Uri>,
+    },
     CodeAction {
         params: Box<CodeActionParams>,
         reply: oneshot::Sender<Option<CodeActionResponse>>,
@@ -138,6 +142,8 @@ struct OpenDocument {
     analysed: Option<(i32, Arc<str>, Vec<Finding>)>,
     debounce_pending: bool,
     in_flight: bool,
+    /// The document is over the size limit; said once.
+    too_large: bool,
 }
 
 /// A `publishDiagnostics` waiting to be sent.
@@ -161,6 +167,8 @@ pub struct State {
     /// Files whose diagnostics were published non-empty, to clear them when they go away.
     published: HashSet<Uri>,
     scanning: bool,
+    /// Another scan was asked for while one ran.
+    rescan: bool,
 }
 
 impl State {
@@ -189,6 +197,7 @@ impl State {
             project_findings: HashMap::new(),
             published: HashSet::new(),
             scanning: false,
+            rescan: false,
         }
     }
 
@@ -247,6 +256,23 @@ impl State {
                 }
             }
             Msg::ScanDone(report) => self.scan_done(*report),
+            Msg::FilesChanged { uris } => {
+                let config_changed = uris.iter().any(|uri| {
+                    uri.to_file_path()
+                        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                        .is_some_and(|name| crate::config::is_config_file_name(&name))
+                });
+                if config_changed {
+                    self.reload_config();
+                    let open: Vec<Uri> = self.documents.keys().cloned().collect();
+                    for uri in open {
+                        self.start_analysis(&uri);
+                    }
+                }
+                // Manifests, Dockerfiles and closed sources feed project facts: re-scan. The
+                // scan reads only the disk; open documents keep their buffers.
+                self.scan_workspace();
+            }
             Msg::CodeAction { params, reply } => {
                 let _ = reply.send(self.code_actions(&params));
             }
@@ -332,6 +358,7 @@ impl State {
                 analysed: None,
                 debounce_pending: false,
                 in_flight: false,
+                too_large: false,
             },
         );
         self.start_analysis(&uri);
@@ -454,6 +481,22 @@ impl State {
             .unwrap_or_default();
         let path = if path.is_empty() { file_name } else { path };
         let doc = self.documents.get_mut(uri).expect("checked above");
+        let size = doc.document.rope.len_bytes() as u64;
+        if size > crate::source::DEFAULT_MAX_FILE_SIZE {
+            if !std::mem::replace(&mut doc.too_large, true) {
+                let message = format!(
+                    "Preflight: {} is not analysed: {}",
+                    uri.as_str(),
+                    crate::source::NotText::TooLarge {
+                        size,
+                        limit: crate::source::DEFAULT_MAX_FILE_SIZE
+                    }
+                );
+                self.log(MessageType::INFO, message);
+            }
+            return;
+        }
+        doc.too_large = false;
         doc.in_flight = true;
         let version = doc.document.version;
         let language = doc.document.language;
@@ -672,6 +715,7 @@ impl State {
             return;
         };
         if self.scanning {
+            self.rescan = true;
             return;
         }
         self.scanning = true;
@@ -695,6 +739,9 @@ impl State {
 
     fn scan_done(&mut self, report: Result<ScanReport, String>) {
         self.scanning = false;
+        if std::mem::take(&mut self.rescan) {
+            self.scan_workspace();
+        }
         let report = match report {
             Ok(report) => report,
             Err(message) => {
@@ -711,6 +758,16 @@ impl State {
             .values()
             .filter_map(|doc| doc.rel.clone())
             .collect();
+        // Files of the previous scan that are gone (deleted, excluded) must be cleared.
+        let previous: Vec<String> = self
+            .files
+            .keys()
+            .filter(|rel| !open.contains(*rel))
+            .cloned()
+            .collect();
+        for rel in &previous {
+            self.files.remove(rel);
+        }
         for file in report.files {
             if open.contains(&file.rel_path) {
                 continue; // the buffer is the truth for open documents
@@ -748,7 +805,13 @@ impl State {
         for project in projects {
             self.run_project_rules(&project);
         }
-        let rels: Vec<String> = self.files.keys().cloned().collect();
+        let mut rels: Vec<String> = self.files.keys().cloned().collect();
+        for rel in previous {
+            if !self.files.contains_key(&rel) {
+                self.project_findings.remove(&rel);
+                rels.push(rel);
+            }
+        }
         for rel in rels {
             if let Some(uri) = self.uri_of(&rel) {
                 self.publish(&uri);
