@@ -1153,3 +1153,35 @@ fn documents_over_the_size_limit_are_skipped_with_one_message() {
             .is_none_or(|p| diagnostics(p).is_empty())
     );
 }
+
+#[test]
+fn the_workspace_scan_reports_progress() {
+    let (_dir, root) = workspace(&[
+        ("package.json", "{}\n"),
+        ("src/a.ts", "export const a = 1;\n"),
+        ("src/b.py", "b = 2\n"),
+    ]);
+    let mut server = Server::start(&root, Encoding::Utf16);
+    let deadline = Instant::now() + TIMEOUT;
+    let mut kinds = Vec::new();
+    let mut messages = Vec::new();
+    while let Some(message) = server.receive(deadline) {
+        if message["method"] == "$/progress" {
+            let value = &message["params"]["value"];
+            kinds.push(value["kind"].as_str().unwrap_or_default().to_string());
+            messages.extend(value["message"].as_str().map(str::to_string));
+            if value["kind"] == "end" {
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        kinds.first().map(String::as_str),
+        Some("begin"),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.last().map(String::as_str), Some("end"), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k == "report"), "{kinds:?}");
+    assert!(messages.iter().any(|m| m == "2/2 files"), "{messages:?}");
+    assert_eq!(messages.last().map(String::as_str), Some("2 files"));
+}

@@ -35,6 +35,7 @@ fn scan_case(engine: &Engine, case: &Path) -> ScanReport {
         threads: 1,
         working_dir: case.to_path_buf(),
         config: None,
+        progress: None,
     })
     .expect("fixture folders are readable")
 }

@@ -31,6 +31,8 @@ pub struct ScanOptions<'e> {
     pub working_dir: PathBuf,
     /// A configuration file named with `--config`, used instead of discovery.
     pub config: Option<PathBuf>,
+    /// Called from worker threads as files are analysed, with (analysed, total).
+    pub progress: Option<&'e (dyn Fn(usize, usize) + Sync)>,
 }
 
 /// One analysed file with what it yielded.
@@ -251,11 +253,22 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         bytes: u64,
     }
     let notes_mutex = Mutex::new(Vec::new());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = candidates.len();
+    if let Some(progress) = options.progress {
+        progress(0, total);
+    }
     let analysed: Vec<Analysed> = pool.install(|| {
         candidates
             .par_iter()
             .enumerate()
             .filter_map(|(index, candidate)| {
+                if let Some(progress) = options.progress {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if n % 100 == 0 || n == total {
+                        progress(n, total);
+                    }
+                }
                 let display = display_path(&candidate.abs, &options.working_dir);
                 let note = |message: String| {
                     notes_mutex.lock().unwrap().push(Note {

@@ -111,6 +111,7 @@ pub(super) fn run(args: CheckArgs) -> u8 {
         threads: args.threads,
         working_dir: current_dir(),
         config: args.config.clone(),
+        progress: None,
     };
     let outcome = if args.fix {
         super::write::fix_until_stable(&options, args.unsafe_fixes)

@@ -95,10 +95,17 @@ impl LanguageServer for Backend {
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
         self.watch_files.store(dynamic_watch, Ordering::SeqCst);
+        let progress = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
         self.send(Msg::Initialize {
             root: workspace_root(&params),
             encoding,
             settings: params.initialization_options.clone(),
+            progress,
         });
         Ok(InitializeResult {
             server_info: Some(ServerInfo {

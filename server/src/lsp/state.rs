@@ -29,6 +29,8 @@ pub enum Msg {
         root: Option<PathBuf>,
         encoding: ColumnUnit,
         settings: Option<serde_json::Value>,
+        /// The client shows `$/progress`.
+        progress: bool,
     },
     Settings {
         settings: Option<serde_json::Value>,
@@ -169,6 +171,8 @@ pub struct State {
     scanning: bool,
     /// Another scan was asked for while one ran.
     rescan: bool,
+    progress: bool,
+    scans: u32,
 }
 
 impl State {
@@ -198,6 +202,8 @@ impl State {
             published: HashSet::new(),
             scanning: false,
             rescan: false,
+            progress: false,
+            scans: 0,
         }
     }
 
@@ -213,7 +219,9 @@ impl State {
                 root,
                 encoding,
                 settings,
+                progress,
             } => {
+                self.progress = progress;
                 self.root = root;
                 self.encoding = encoding;
                 self.settings = Settings::parse(settings.as_ref());
@@ -719,20 +727,64 @@ impl State {
             return;
         }
         self.scanning = true;
+        self.scans += 1;
         let engine = self.engine.clone();
         let config = self.settings.config_path.clone();
         let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let options = ScanOptions {
-                paths: vec![root.clone()],
-                engine: &engine,
-                max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
-                respect_ignore_files: true,
-                threads: 0,
-                working_dir: root,
-                config,
+        let client = self.progress.then(|| self.client.clone());
+        let token = NumberOrString::String(format!("preflight-scan-{}", self.scans));
+        tokio::spawn(async move {
+            // Progress is a client round-trip: this task may wait on it, the state task never.
+            let progress = match client {
+                Some(client)
+                    if client
+                        .create_work_done_progress(token.clone())
+                        .await
+                        .is_ok() =>
+                {
+                    Some(
+                        client
+                            .progress(token, "Preflight: scanning the workspace")
+                            .with_percentage(0)
+                            .begin()
+                            .await,
+                    )
+                }
+                _ => None,
             };
-            let report = crate::scan::scan(&options).map_err(|error| error.to_string());
+            let (counts, mut counted) = mpsc::unbounded_channel::<(usize, usize)>();
+            let scan = tokio::task::spawn_blocking(move || {
+                let report_count = |done: usize, total: usize| {
+                    let _ = counts.send((done, total));
+                };
+                let options = ScanOptions {
+                    paths: vec![root.clone()],
+                    engine: &engine,
+                    max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
+                    respect_ignore_files: true,
+                    threads: 0,
+                    working_dir: root,
+                    config,
+                    progress: Some(&report_count),
+                };
+                crate::scan::scan(&options).map_err(|error| error.to_string())
+            });
+            let mut files = 0;
+            while let Some((done, total)) = counted.recv().await {
+                files = total;
+                if let Some(progress) = &progress {
+                    let percentage = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                    progress
+                        .report_with_message(format!("{done}/{total} files"), percentage)
+                        .await;
+                }
+            }
+            let report = scan
+                .await
+                .unwrap_or_else(|error| Err(format!("the scan stopped: {error}")));
+            if let Some(progress) = progress {
+                progress.finish_with_message(format!("{files} files")).await;
+            }
             let _ = tx.send(Msg::ScanDone(Box::new(report)));
         });
     }
