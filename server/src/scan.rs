@@ -265,7 +265,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             .filter_map(|(index, candidate)| {
                 if let Some(progress) = options.progress {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if n % 100 == 0 || n == total {
+                    if n.is_multiple_of(100) || n == total {
                         progress(n, total);
                     }
                 }
