@@ -1,5 +1,7 @@
 //! The command line as users and CI scripts meet it: exit codes, JSON shape, `--fix`, bad input.
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -35,20 +37,7 @@ fn json(output: &Output) -> Value {
 fn copy_fixture(name: &str) -> tempfile::TempDir {
     let temp = tempfile::tempdir().unwrap();
     let from = fixtures().join("projects").join(name);
-    let mut stack = vec![from.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let target = temp.path().join(path.strip_prefix(&from).unwrap());
-            if path.is_dir() {
-                std::fs::create_dir_all(&target).unwrap();
-                stack.push(path);
-            } else {
-                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
-    }
+    support::copy_dir(&from, temp.path());
     temp
 }
 

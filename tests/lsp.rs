@@ -5,6 +5,8 @@
 //! an event (a response, a `publishDiagnostics` matching a predicate) with a generous deadline, never
 //! a sleep followed by an assertion.
 
+mod support;
+
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -184,20 +186,7 @@ fn workspace(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
 fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     let (dir, root) = workspace(&[]);
     let from = fixtures().join("projects").join(name);
-    let mut stack = vec![from.clone()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            let target = root.join(path.strip_prefix(&from).unwrap());
-            if path.is_dir() {
-                std::fs::create_dir_all(&target).unwrap();
-                stack.push(path);
-            } else {
-                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
-    }
+    support::copy_dir(&from, &root);
     (dir, root)
 }
 

@@ -4,6 +4,8 @@
 //! checks what the script recorded and what ended up on disk. Skipped when `nvim` is not on PATH
 //! (CI installs it).
 
+mod support;
+
 use serde_json::{Value, json};
 use std::fs::File;
 use std::io::ErrorKind;
@@ -33,20 +35,7 @@ fn nvim_available() -> bool {
 /// Copies `tests/nvim/project` into `to`.
 fn copy_project(to: &Path) {
     let from = nvim_dir().join("project");
-    let mut stack = vec![from.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let target = to.join(path.strip_prefix(&from).unwrap());
-            if path.is_dir() {
-                std::fs::create_dir_all(&target).unwrap();
-                stack.push(path);
-            } else {
-                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
-    }
+    support::copy_dir(&from, to);
 }
 
 fn read_lossy(path: &Path) -> String {

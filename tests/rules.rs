@@ -41,21 +41,7 @@ fn scan_case(engine: &Engine, case: &Path) -> ScanReport {
 }
 
 fn syntax_errors(engine: &Engine, language: preflight_grammars::Language, text: &str) -> usize {
-    let tree = engine.parse(language, text, None);
-    let mut count = 0;
-    let mut cursor = tree.walk();
-    loop {
-        let node = cursor.node();
-        count += usize::from(node.is_error() || node.is_missing());
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return count;
-            }
-        }
-    }
+    preflight::engine::syntax_error_count(&engine.parse(language, text, None))
 }
 
 /// The lines a fix changes, as a small diff.

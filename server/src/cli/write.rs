@@ -115,28 +115,9 @@ fn apply_checked(
     (current, applied, refused)
 }
 
-/// The number of `ERROR` and `MISSING` nodes in the text's tree.
+/// The number of syntax errors in `text`.
 fn syntax_errors(engine: &Engine, language: preflight_grammars::Language, text: &str) -> usize {
-    let tree = engine.parse(language, text, None);
-    if !tree.root_node().has_error() {
-        return 0;
-    }
-    let mut count = 0;
-    let mut cursor = tree.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            count += 1;
-        }
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return count;
-            }
-        }
-    }
+    crate::engine::syntax_error_count(&engine.parse(language, text, None))
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, keeping

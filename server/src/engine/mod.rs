@@ -151,6 +151,28 @@ impl Engine {
     }
 }
 
+/// The number of `ERROR` and `MISSING` nodes in a tree: a fix must never raise it.
+pub fn syntax_error_count(tree: &Tree) -> usize {
+    if !tree.root_node().has_error() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        count += usize::from(node.is_error() || node.is_missing());
+        // Only subtrees holding an error can hold more.
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return count;
+            }
+        }
+    }
+}
+
 impl Default for Engine {
     fn default() -> Self {
         Self::new()
