@@ -297,27 +297,8 @@ fn lexical_normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// A root-relative, `/`-separated path without empty or `.` segments and with `..` applied;
-/// `None` when `..` climbs above the root.
-pub(crate) fn normalize_rel(path: &str) -> Option<String> {
-    let clean = !path.starts_with('/')
-        && !path.contains("//")
-        && !path.split('/').any(|s| s == "." || s == "..");
-    if clean {
-        return Some(path.trim_end_matches('/').to_string());
-    }
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop()?;
-            }
-            other => segments.push(other),
-        }
-    }
-    Some(segments.join("/"))
-}
+/// Root-relative paths are normalised like every other relative path of the project.
+pub(crate) use crate::project::normalize_relative as normalize_rel;
 
 #[cfg(test)]
 mod tests;

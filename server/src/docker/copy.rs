@@ -1,6 +1,7 @@
 //! `COPY`/`ADD` instructions and the mapping between container paths and build-context paths
 //! (RULES.md H9 "COPY mapping", §6.5).
 
+use crate::project::normalize_relative;
 use tree_sitter::Node;
 
 /// One `COPY` or `ADD` instruction, with its paths resolved.
@@ -159,22 +160,6 @@ pub fn absolute(cwd: &str, path: &str) -> String {
         }
     }
     format!("/{}", segments.join("/"))
-}
-
-/// A relative path normalised (`./src/` → `src`, `.` → `""`); `None` when it escapes upwards
-/// (`../x`) or is absolute in a way the context cannot hold.
-pub fn normalize_relative(path: &str) -> Option<String> {
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop()?;
-            }
-            s => segments.push(s),
-        }
-    }
-    Some(segments.join("/"))
 }
 
 #[cfg(test)]

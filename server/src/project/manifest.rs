@@ -35,17 +35,7 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 
 /// Joins a path named in a manifest onto the project root, `/`-separated and normalised.
 fn join(root: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = root.split('/').filter(|p| !p.is_empty()).collect();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+    super::normalize_relative(&format!("{root}/{path}"))
 }
 
 /// Reads a manifest into `info`. Returns a warning for malformed content; a malformed manifest

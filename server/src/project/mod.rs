@@ -40,6 +40,22 @@ impl ProjectInfo {
     }
 }
 
+/// A relative, `/`-separated path normalised: empty and `.` segments dropped, `..` applied
+/// (`./src/` → `src`, `.` → `""`). `None` when `..` climbs above the start.
+pub fn normalize_relative(path: &str) -> Option<String> {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            other => segments.push(other),
+        }
+    }
+    Some(segments.join("/"))
+}
+
 /// A project as project-level rules see it: its manifests and every analysed file's facts.
 pub struct ProjectView<'a> {
     pub info: &'a ProjectInfo,
