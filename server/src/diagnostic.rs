@@ -119,6 +119,9 @@ pub struct Finding {
     pub message: String,
     pub fixes: Vec<Fix>,
     pub related: Vec<Related>,
+    /// Byte ranges of secrets in the file's text: whatever shows source text for this finding
+    /// (code frames, snippets) shows at most their first four characters and `…`.
+    pub redact: Vec<Range<usize>>,
 }
 
 impl Finding {
@@ -135,7 +138,14 @@ impl Finding {
             message: message.into(),
             fixes: Vec::new(),
             related: Vec::new(),
+            redact: Vec::new(),
         }
+    }
+
+    /// Marks `range` of the file's text as a secret that must not be echoed.
+    pub fn with_redacted(mut self, range: Range<usize>) -> Finding {
+        self.redact.push(range);
+        self
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Finding {
@@ -161,6 +171,58 @@ impl Finding {
     }
 }
 
+/// `text` with every range of `redact` (relative to `text`, sorted or not) cut to its first four
+/// characters and `…`, and a function mapping offsets in `text` to offsets in the result.
+pub fn redacted(text: &str, redact: &[Range<usize>]) -> (String, impl Fn(usize) -> usize) {
+    let mut ranges: Vec<Range<usize>> = redact
+        .iter()
+        .filter(|r| r.start < r.end && r.end <= text.len())
+        .filter(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        .cloned()
+        .collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(text.len());
+    // (original end of a redacted range, shift applied from there on)
+    let mut shifts: Vec<(Range<usize>, isize)> = Vec::new();
+    let mut at = 0;
+    let mut shift = 0isize;
+    for range in ranges {
+        if range.start < at {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        let secret = &text[range.clone()];
+        let kept: String = secret.chars().take(4).collect();
+        let masked = if kept.len() < secret.len() {
+            format!("{kept}…")
+        } else {
+            // Too short to show any of it.
+            "…".to_string()
+        };
+        out.push_str(&masked);
+        shift += masked.len() as isize - secret.len() as isize;
+        shifts.push((range.clone(), shift));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    let map = move |offset: usize| {
+        let mut mapped = offset as isize;
+        for (range, after) in &shifts {
+            if offset >= range.end {
+                mapped = offset as isize + after;
+            } else if offset > range.start {
+                // Inside a secret: the masked text's end.
+                mapped = range.end as isize + after;
+                break;
+            } else {
+                break;
+            }
+        }
+        mapped.max(0) as usize
+    };
+    (out, map)
+}
+
 /// What a rule is about, for grouping in reports and `preflight rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Category {
@@ -180,5 +242,29 @@ impl Category {
             Self::Deployment => "deployment",
             Self::Performance => "performance",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn redaction_keeps_four_characters_and_maps_offsets() {
+        let text = "key = 'sk_live_0123456789abcdef' # x";
+        let secret = 7..31;
+        let (out, map) = redacted(text, std::slice::from_ref(&secret));
+        assert_eq!(out, "key = 'sk_l…' # x");
+        assert_eq!(map(secret.start), 7);
+        assert_eq!(&out[map(secret.start)..map(secret.end)], "sk_l…");
+        assert_eq!(&out[map(33)..], "# x");
+    }
+
+    #[test]
+    fn short_or_invalid_ranges() {
+        let (out, _) = redacted("a = 'abcd'", &[5..9]);
+        assert_eq!(out, "a = '…'");
+        let (out, _) = redacted("é", &[1..2, 0..9]);
+        assert_eq!(out, "é");
     }
 }

@@ -2,7 +2,7 @@
 //! honours `NO_COLOR` and strips styles from pipes), notes, and a summary line.
 
 use super::write::FixSummary;
-use crate::diagnostic::{Finding, FixSafety, Severity};
+use crate::diagnostic::{Finding, FixSafety, Severity, redacted};
 use crate::position::LineIndex;
 use crate::scan::{FileReport, ScanReport};
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
@@ -40,9 +40,16 @@ fn render_finding(
         .min(first + MAX_FRAME_LINES - 1);
     let start = index.line_range(text, first).start;
     let end = index.line_range(text, last).end;
-    let frame = &text[start..end];
-    let span_start = finding.range.start - start;
-    let span_end = finding.range.end.clamp(finding.range.start, end) - start;
+    let redact: Vec<_> = finding
+        .redact
+        .iter()
+        .filter(|r| r.start >= start && r.end <= end)
+        .map(|r| r.start - start..r.end - start)
+        .collect();
+    let (frame, map) = redacted(&text[start..end], &redact);
+    let frame = frame.as_str();
+    let span_start = map(finding.range.start - start);
+    let span_end = map(finding.range.end.clamp(finding.range.start, end) - start).max(span_start);
     let mut group = level(finding.severity)
         .primary_title(finding.message.as_str())
         .id(finding.rule)
