@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn short_or_invalid_ranges() {
-        let (out, _) = redacted("a = 'abcd'", &[5..9]);
+        let (out, _) = redacted("a = 'abcd'", std::slice::from_ref(&(5..9)));
         assert_eq!(out, "a = '…'");
         let (out, _) = redacted("é", &[1..2, 0..9]);
         assert_eq!(out, "é");
