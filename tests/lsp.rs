@@ -271,6 +271,11 @@ struct Server {
     /// The highest document version published per URI since the client opened it.
     published_versions: HashMap<String, i64>,
     encoding: Encoding,
+    /// `workspace/diagnostic/refresh` requests received.
+    refreshes: usize,
+    /// Published versions must never go down (off when the test itself sends versions going
+    /// backwards).
+    monotonic_versions: bool,
 }
 
 impl Drop for Server {
@@ -315,6 +320,8 @@ impl Server {
             diagnostics: HashMap::new(),
             published_versions: HashMap::new(),
             encoding: Encoding::Utf16,
+            refreshes: 0,
+            monotonic_versions: true,
         }
     }
 
@@ -333,50 +340,68 @@ impl Server {
 
     /// Sends `initialize` and `initialized`; returns the `initialize` result.
     fn initialize(&mut self, root: Option<&Path>, offered_encodings: &[&str]) -> Value {
+        let roots: Vec<&Path> = root.into_iter().collect();
+        self.initialize_with(&roots, offered_encodings, |_| {})
+    }
+
+    /// `initialize` with several workspace folders, the client capabilities changed by `patch`.
+    fn initialize_with(
+        &mut self,
+        roots: &[&Path],
+        offered_encodings: &[&str],
+        patch: impl FnOnce(&mut Value),
+    ) -> Value {
         let mut general = json!({});
         if !offered_encodings.is_empty() {
             general["positionEncodings"] = json!(offered_encodings);
         }
-        let folders = root.map(|root| {
-            json!([{
-                "uri": uri(root),
-                "name": root.file_name().unwrap().to_str().unwrap(),
-            }])
+        let folders = (!roots.is_empty()).then(|| {
+            roots
+                .iter()
+                .map(|root| {
+                    json!({
+                        "uri": uri(root),
+                        "name": root.file_name().unwrap().to_str().unwrap(),
+                    })
+                })
+                .collect::<Vec<_>>()
         });
+        let mut capabilities = json!({
+            "general": general,
+            "window": { "workDoneProgress": true },
+            "workspace": {
+                "configuration": true,
+                "workspaceFolders": true,
+                "didChangeWatchedFiles": { "dynamicRegistration": true },
+            },
+            "textDocument": {
+                "synchronization": { "dynamicRegistration": true },
+                "publishDiagnostics": {
+                    "versionSupport": true,
+                    "codeDescriptionSupport": true,
+                    "dataSupport": true,
+                    "relatedInformation": true,
+                },
+                "codeAction": {
+                    "codeActionLiteralSupport": {
+                        "codeActionKind": {
+                            "valueSet": ["quickfix", "source", "source.fixAll"],
+                        },
+                    },
+                    "dataSupport": true,
+                },
+                "hover": { "contentFormat": ["markdown", "plaintext"] },
+            },
+        });
+        patch(&mut capabilities);
         let result = self.request(
             "initialize",
             json!({
                 "processId": std::process::id(),
                 "clientInfo": { "name": "preflight-tests" },
-                "rootUri": root.map(uri),
+                "rootUri": roots.first().map(|root| uri(root)),
                 "workspaceFolders": folders,
-                "capabilities": {
-                    "general": general,
-                    "window": { "workDoneProgress": true },
-                    "workspace": {
-                        "configuration": true,
-                        "workspaceFolders": true,
-                        "didChangeWatchedFiles": { "dynamicRegistration": true },
-                    },
-                    "textDocument": {
-                        "synchronization": { "dynamicRegistration": true },
-                        "publishDiagnostics": {
-                            "versionSupport": true,
-                            "codeDescriptionSupport": true,
-                            "dataSupport": true,
-                            "relatedInformation": true,
-                        },
-                        "codeAction": {
-                            "codeActionLiteralSupport": {
-                                "codeActionKind": {
-                                    "valueSet": ["quickfix", "source", "source.fixAll"],
-                                },
-                            },
-                            "dataSupport": true,
-                        },
-                        "hover": { "contentFormat": ["markdown", "plaintext"] },
-                    },
-                },
+                "capabilities": capabilities,
             }),
         );
         self.encoding = match result["capabilities"]["positionEncoding"].as_str() {
@@ -485,6 +510,9 @@ impl Server {
         };
         match (message.get("id"), message["method"].as_str()) {
             (Some(id), Some(method)) => {
+                if method == "workspace/diagnostic/refresh" {
+                    self.refreshes += 1;
+                }
                 // Requests from the server get empty answers so that it never waits on us.
                 let result = if method == "workspace/configuration" {
                     let items = message["params"]["items"].as_array().map_or(0, Vec::len);
@@ -512,7 +540,9 @@ impl Server {
             params["diagnostics"].is_array(),
             "publishDiagnostics without a diagnostics array: {params:#}"
         );
-        if let Some(version) = params["version"].as_i64() {
+        if let Some(version) = params["version"].as_i64()
+            && self.monotonic_versions
+        {
             let latest = self.published_versions.entry(uri.to_string()).or_default();
             assert!(
                 version >= *latest,
@@ -1173,4 +1203,251 @@ fn the_workspace_scan_reports_progress() {
     assert!(kinds.iter().any(|k| k == "report"), "{kinds:?}");
     assert!(messages.iter().any(|m| m == "2/2 files"), "{messages:?}");
     assert_eq!(messages.last().map(String::as_str), Some("2 files"));
+}
+
+/// A client that pulls diagnostics and resolves code actions lazily.
+fn pull_client(capabilities: &mut Value) {
+    capabilities["textDocument"]["diagnostic"] = json!({ "dynamicRegistration": false });
+    capabilities["workspace"]["diagnostics"] = json!({ "refreshSupport": true });
+}
+
+#[test]
+fn pulling_clients_get_diagnostics_by_request_and_never_by_push() {
+    let closed = "export function a() {\n  console.log('a');\n}\n";
+    let text = "export function b() {\n  console.log('b');\n}\n";
+    let (_dir, root) = workspace(&[
+        ("package.json", PACKAGE_JSON),
+        ("src/a.ts", closed),
+        ("src/b.ts", text),
+    ]);
+    let a = uri(&root.join("src/a.ts"));
+    let b = uri(&root.join("src/b.ts"));
+    let mut server = Server::spawn();
+    let result = server.initialize_with(&[&root], &[], pull_client);
+    let provider = &result["capabilities"]["diagnosticProvider"];
+    assert_eq!(provider["workspaceDiagnostics"], true, "{result:#}");
+    assert_eq!(provider["interFileDependencies"], true, "{result:#}");
+
+    // A document pulled right after it opens is answered once its analysis lands.
+    server.open(&b, "typescript", text);
+    let report = server.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": b } }),
+    );
+    assert_eq!(report["kind"], "full", "{report:#}");
+    assert_eq!(
+        codes(&json!({ "diagnostics": report["items"] })),
+        ["debug-print"]
+    );
+    let id = report["resultId"]
+        .as_str()
+        .expect("a result id")
+        .to_string();
+    // The same diagnostics again: unchanged.
+    let again = server.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": b }, "previousResultId": id }),
+    );
+    assert_eq!(again["kind"], "unchanged", "{again:#}");
+    assert_eq!(again["resultId"], json!(id), "{again:#}");
+    // After an edit the pull waits for the new version's analysis.
+    let at = text.find("console").unwrap();
+    let end = text[at..].find('\n').unwrap() + at;
+    server.change(
+        &b,
+        2,
+        vec![json!({ "range": range(text, at..end, Encoding::Utf16), "text": "return 2;" })],
+    );
+    let report = server.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": b }, "previousResultId": id }),
+    );
+    assert_eq!(report["kind"], "full", "{report:#}");
+    assert_eq!(report["items"], json!([]), "{report:#}");
+
+    // Closed files come through the workspace pull, held until the scan has something to say.
+    let report = server.request("workspace/diagnostic", json!({ "previousResultIds": [] }));
+    let items = report["items"].as_array().expect("items");
+    let item = items
+        .iter()
+        .find(|item| item["uri"] == a)
+        .unwrap_or_else(|| panic!("no report for {a}: {report:#}"));
+    assert_eq!(item["kind"], "full", "{report:#}");
+    assert_eq!(
+        codes(&json!({ "diagnostics": item["items"] })),
+        ["debug-print"]
+    );
+    assert!(
+        items.iter().all(|item| item["uri"] != b),
+        "open documents are pulled one by one: {report:#}"
+    );
+
+    // Nothing was ever pushed.
+    server.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": b },
+            "position": { "line": 0, "character": 0 },
+        }),
+    );
+    server.drain();
+    assert!(server.diagnostics.is_empty(), "{:#?}", server.diagnostics);
+}
+
+#[test]
+fn a_held_workspace_pull_is_answered_when_a_closed_file_changes() {
+    let (_dir, root) = workspace(&[
+        ("package.json", PACKAGE_JSON),
+        (
+            "src/a.ts",
+            "export function a() {\n  console.log('a');\n}\n",
+        ),
+    ]);
+    let a = uri(&root.join("src/a.ts"));
+    let mut server = Server::spawn();
+    server.initialize_with(&[&root], &[], pull_client);
+    let first = server.request("workspace/diagnostic", json!({ "previousResultIds": [] }));
+    let id = first["items"][0]["resultId"].clone();
+    assert_eq!(first["items"][0]["uri"], a, "{first:#}");
+
+    // The client asks again with what it has: nothing changed, so the answer waits.
+    let pending = server.next_id;
+    server.next_id += 1;
+    server.send(&json!({
+        "jsonrpc": "2.0", "id": pending, "method": "workspace/diagnostic",
+        "params": { "previousResultIds": [{ "uri": a, "value": id }] },
+    }));
+    std::fs::write(
+        root.join("src/a.ts"),
+        "export function a() {\n  return 1;\n}\n",
+    )
+    .unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": a, "type": 2 }] }),
+    );
+    let deadline = Instant::now() + TIMEOUT;
+    let response = loop {
+        let message = server.receive(deadline).unwrap_or_else(|| {
+            panic!(
+                "the held pull was never answered; stderr:\n{}",
+                server.stderr()
+            )
+        });
+        if message["id"] == json!(pending) {
+            break message;
+        }
+    };
+    let items = &response["result"]["items"];
+    assert_eq!(items[0]["uri"], a, "{response:#}");
+    assert_eq!(items[0]["kind"], "full", "{response:#}");
+    assert_eq!(items[0]["items"], json!([]), "{response:#}");
+}
+
+#[test]
+fn every_workspace_folder_is_scanned_and_folders_come_and_go() {
+    let text = "export function f() {\n  console.log('x');\n}\n";
+    let (_one_dir, one) = workspace(&[("package.json", PACKAGE_JSON), ("src/f.ts", text)]);
+    let (_two_dir, two) = workspace(&[("package.json", PACKAGE_JSON), ("src/f.ts", text)]);
+    let (_three_dir, three) = workspace(&[("package.json", PACKAGE_JSON), ("src/f.ts", text)]);
+    let [f1, f2, f3] = [&one, &two, &three].map(|root| uri(&root.join("src/f.ts")));
+    let mut server = Server::spawn();
+    server.initialize_with(&[&one, &two], &[], |_| {});
+    server.wait_for_diagnostics(&f1, TIMEOUT, |p| codes(p) == ["debug-print"]);
+    server.wait_for_diagnostics(&f2, TIMEOUT, |p| codes(p) == ["debug-print"]);
+
+    // A file of the second folder is analysed with the second folder's configuration.
+    std::fs::write(
+        two.join("preflight.toml"),
+        "[rules]\ndebug-print = \"off\"\n",
+    )
+    .unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&two.join("preflight.toml")), "type": 1 }] }),
+    );
+    server.wait_for_diagnostics(&f2, TIMEOUT, |p| diagnostics(p).is_empty());
+
+    server.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": {
+            "added": [{ "uri": uri(&three), "name": "three" }],
+            "removed": [{ "uri": uri(&one), "name": "one" }],
+        } }),
+    );
+    server.wait_for_diagnostics(&f1, TIMEOUT, |p| diagnostics(p).is_empty());
+    server.wait_for_diagnostics(&f3, TIMEOUT, |p| codes(p) == ["debug-print"]);
+}
+
+#[test]
+fn code_actions_resolve_their_edits_lazily() {
+    let text = "export function f() {\n  console.log('x');\n  return 1;\n}\n";
+    let (_dir, root) = workspace(&[("package.json", PACKAGE_JSON)]);
+    let f = uri(&root.join("src/f.ts"));
+    let mut server = Server::spawn();
+    server.initialize_with(&[&root], &[], |capabilities| {
+        capabilities["textDocument"]["codeAction"]["resolveSupport"] =
+            json!({ "properties": ["edit"] });
+    });
+    server.open(&f, "typescript", text);
+    let params = server.diagnostics_of(&f, 1);
+    let diagnostic = find_diagnostic(&params, CONSOLE_LOG).clone();
+    let actions = server.code_actions(
+        &f,
+        diagnostic["range"].clone(),
+        json!({ "diagnostics": [diagnostic] }),
+    );
+    assert!(!actions.is_empty());
+    for action in &actions {
+        assert!(
+            action.get("edit").is_none(),
+            "edits come on resolve: {action:#}"
+        );
+        assert!(action.get("data").is_some(), "{action:#}");
+    }
+    let ignore = titled(&actions, "Ignore `debug-print` on this line").clone();
+    let resolved = server.request("codeAction/resolve", ignore.clone());
+    let edited = apply_edits(text, &action_edits(&resolved, &f), Encoding::Utf16);
+    assert_eq!(
+        edited,
+        text.replace("  console", "  // preflight-ignore: debug-print\n  console")
+    );
+
+    // Offered for version 1, resolved after version 2: refused as modified.
+    server.change(
+        &f,
+        2,
+        vec![json!({ "range": range(text, 0..0, Encoding::Utf16), "text": "\n" })],
+    );
+    let response = server.request_response("codeAction/resolve", ignore);
+    assert_eq!(response["error"]["code"], -32801, "{response:#}");
+}
+
+#[test]
+fn a_version_going_backwards_rereads_the_file() {
+    let on_disk = "export function f() {\n  console.log('disk');\n}\n";
+    let (_dir, root) = workspace(&[("package.json", PACKAGE_JSON), ("src/f.ts", on_disk)]);
+    let f = uri(&root.join("src/f.ts"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    let buffer = "export const x = 1;\n";
+    server.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": f, "languageId": "typescript", "version": 5, "text": buffer } }),
+    );
+    let params = server.diagnostics_of(&f, 5);
+    assert!(diagnostics(&params).is_empty(), "{params:#}");
+    // Version 3 after version 5: the incremental change cannot be trusted.
+    server.monotonic_versions = false;
+    server.change(
+        &f,
+        3,
+        vec![json!({ "range": range(buffer, 0..0, Encoding::Utf16), "text": "// x\n" })],
+    );
+    let params = server.wait_for_diagnostics(&f, TIMEOUT, |p| p["version"] == json!(3));
+    let diagnostic = find_diagnostic(&params, CONSOLE_LOG);
+    assert_eq!(
+        diagnostic["range"],
+        range_of(on_disk, "console.log", Encoding::Utf16),
+        "{params:#}"
+    );
 }

@@ -9,12 +9,14 @@
 //! Requests that need state (code actions, hover) travel the same path with a reply channel, so
 //! they see every edit sent before them.
 
+mod actions;
 mod convert;
 mod document;
 mod state;
+mod workspace;
 
 use crate::position::ColumnUnit;
-use state::Msg;
+use state::{ClientFeatures, Msg, ResolveError};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,15 +75,47 @@ fn negotiate_encoding(params: &InitializeParams) -> ColumnUnit {
     }
 }
 
-fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
-    let folder = params
+/// The workspace folders, or the deprecated root of clients that send no folders.
+fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut uris: Vec<Uri> = params
         .workspace_folders
-        .as_ref()
-        .and_then(|folders| folders.first())
-        .map(|folder| folder.uri.clone());
+        .iter()
+        .flatten()
+        .map(|folder| folder.uri.clone())
+        .collect();
     #[allow(deprecated)]
-    let uri = folder.or_else(|| params.root_uri.clone())?;
-    uri.to_file_path().map(|path| path.into_owned())
+    if uris.is_empty()
+        && let Some(root) = &params.root_uri
+    {
+        uris.push(root.clone());
+    }
+    uris.iter()
+        .filter_map(|uri| uri.to_file_path().map(|path| path.into_owned()))
+        .collect()
+}
+
+/// What the client can do that changes how the server talks to it.
+fn client_features(params: &InitializeParams) -> ClientFeatures {
+    let capabilities = &params.capabilities;
+    let text_document = capabilities.text_document.as_ref();
+    ClientFeatures {
+        progress: capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false),
+        pull: text_document.is_some_and(|t| t.diagnostic.is_some()),
+        refresh: capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false),
+        resolve: text_document
+            .and_then(|t| t.code_action.as_ref())
+            .and_then(|c| c.resolve_support.as_ref())
+            .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
+    }
 }
 
 impl LanguageServer for Backend {
@@ -95,17 +129,12 @@ impl LanguageServer for Backend {
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
         self.watch_files.store(dynamic_watch, Ordering::SeqCst);
-        let progress = params
-            .capabilities
-            .window
-            .as_ref()
-            .and_then(|w| w.work_done_progress)
-            .unwrap_or(false);
+        let features = client_features(&params);
         self.send(Msg::Initialize {
-            root: workspace_root(&params),
+            roots: workspace_roots(&params),
             encoding,
             settings: params.initialization_options.clone(),
-            progress,
+            features,
         });
         Ok(InitializeResult {
             server_info: Some(ServerInfo {
@@ -130,9 +159,26 @@ impl LanguageServer for Backend {
                             CodeActionKind::QUICKFIX,
                             CodeActionKind::new(FIX_ALL_KIND),
                         ]),
+                        resolve_provider: Some(features.resolve),
                         ..CodeActionOptions::default()
                     },
                 )),
+                // Pull when the client can; then nothing is pushed (one channel per client).
+                diagnostic_provider: features.pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("preflight".into()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        ..DiagnosticOptions::default()
+                    })
+                }),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: vec![SCAN_WORKSPACE_COMMAND.into()],
@@ -217,6 +263,58 @@ impl LanguageServer for Backend {
             reply,
         })
         .await
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        match self
+            .ask(|reply| Msg::ResolveCodeAction {
+                action: Box::new(action),
+                reply,
+            })
+            .await?
+        {
+            Ok(action) => Ok(action),
+            Err(ResolveError::ContentModified) => Err(Error::content_modified()),
+            Err(ResolveError::Invalid) => Err(Error::invalid_params(
+                "the code action does not come from Preflight",
+            )),
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        self.ask(|reply| Msg::PullDocument {
+            uri: params.text_document.uri,
+            previous: params.previous_result_id,
+            reply,
+        })
+        .await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.ask(|reply| Msg::PullWorkspace {
+            previous: params.previous_result_ids,
+            reply,
+        })
+        .await
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let paths = |folders: Vec<WorkspaceFolder>| -> Vec<PathBuf> {
+            folders
+                .into_iter()
+                .filter_map(|folder| folder.uri.to_file_path().map(|p| p.into_owned()))
+                .collect()
+        };
+        self.send(Msg::Folders {
+            added: paths(params.event.added),
+            removed: paths(params.event.removed),
+        });
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -1,19 +1,21 @@
 //! The one task that owns the server's state and applies every message in arrival order.
 
 use super::FIX_ALL_KIND;
+use super::actions::{self, ActionData, ActionInput, ActionKind};
 use super::convert::{self, Lines};
 use super::document::Document;
-use crate::config::{ConfigResolver, EffectiveConfig, RuleLevel};
-use crate::diagnostic::{Finding, FixSafety};
+use super::workspace::{IndexedFile, Workspace, apply_overrides};
+use crate::config::{EffectiveConfig, RuleLevel};
+use crate::diagnostic::Finding;
 use crate::engine::{Engine, FileAnalysis, SourceFile};
 use crate::position::{ColumnUnit, LineIndex};
-use crate::project::manifest::MARKERS;
-use crate::project::{DiskFileSystem, FileFacts, NoFileSystem, ProjectInfo, ProjectView};
+use crate::project::{DiskFileSystem, NoFileSystem, ProjectInfo};
 use crate::scan::{ScanOptions, ScanReport};
 use crate::suppress::Suppressions;
-use preflight_grammars::{Language, LanguageFamily};
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use preflight_grammars::Language;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -24,16 +26,33 @@ use tree_sitter::Tree;
 /// How long edits must pause before a document is analysed.
 const DEBOUNCE: Duration = Duration::from_millis(50);
 
+/// What the client can do, from its `initialize` capabilities.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientFeatures {
+    /// Shows `$/progress`.
+    pub progress: bool,
+    /// Pulls diagnostics (`textDocument/diagnostic`): then nothing is pushed.
+    pub pull: bool,
+    /// Handles `workspace/diagnostic/refresh`.
+    pub refresh: bool,
+    /// Resolves code actions lazily (`codeAction/resolve` of `edit`).
+    pub resolve: bool,
+}
+
 pub enum Msg {
     Initialize {
-        root: Option<PathBuf>,
+        roots: Vec<PathBuf>,
         encoding: ColumnUnit,
         settings: Option<serde_json::Value>,
-        /// The client shows `$/progress`.
-        progress: bool,
+        features: ClientFeatures,
     },
     Settings {
         settings: Option<serde_json::Value>,
+    },
+    /// Workspace folders were added or removed.
+    Folders {
+        added: Vec<PathBuf>,
+        removed: Vec<PathBuf>,
     },
     Open {
         uri: Uri,
@@ -59,11 +78,14 @@ pub enum Msg {
         version: i32,
         outcome: Box<Result<Analysed, String>>,
     },
-    /// Scan every file of the workspace (`startup`: the automatic scan after `initialized`).
+    /// Scan every workspace folder (`startup`: the automatic scan after `initialized`).
     ScanWorkspace {
         startup: bool,
     },
-    ScanDone(Box<Result<ScanReport, String>>),
+    ScanDone {
+        root: PathBuf,
+        report: Box<Result<ScanReport, String>>,
+    },
     /// Files changed on disk (`workspace/didChangeWatchedFiles`).
     FilesChanged {
         uris: Vec<Uri>,
@@ -72,10 +94,34 @@ pub enum Msg {
         params: Box<CodeActionParams>,
         reply: oneshot::Sender<Option<CodeActionResponse>>,
     },
+    ResolveCodeAction {
+        action: Box<CodeAction>,
+        reply: oneshot::Sender<Result<CodeAction, ResolveError>>,
+    },
     Hover {
         params: HoverParams,
         reply: oneshot::Sender<Option<Hover>>,
     },
+    /// `textDocument/diagnostic`.
+    PullDocument {
+        uri: Uri,
+        previous: Option<String>,
+        reply: oneshot::Sender<DocumentDiagnosticReportResult>,
+    },
+    /// `workspace/diagnostic`.
+    PullWorkspace {
+        previous: Vec<PreviousResultId>,
+        reply: oneshot::Sender<WorkspaceDiagnosticReportResult>,
+    },
+}
+
+/// Why an action could not be resolved.
+#[derive(Debug)]
+pub enum ResolveError {
+    /// The action does not come from this server.
+    Invalid,
+    /// The document changed since the action was offered.
+    ContentModified,
 }
 
 /// What analysing one text produced.
@@ -123,29 +169,51 @@ impl Settings {
     }
 }
 
-/// What the server knows of one file of the workspace (open or not).
-struct IndexedFile {
-    project: String,
-    facts: FileFacts,
-    suppressions: Suppressions,
-    /// File-level findings, configuration applied.
-    findings: Vec<Finding>,
-    /// The text the findings refer to; kept only when there is something to show.
-    text: Option<Arc<str>>,
-    config: Arc<EffectiveConfig>,
-    config_rel: String,
+/// Where an open document lives: its workspace folder and its path inside it.
+#[derive(Clone, PartialEq, Eq)]
+struct Location {
+    root: PathBuf,
+    rel: String,
 }
+
+/// The last analysis of an open document.
+struct DocumentAnalysis {
+    version: i32,
+    text: Arc<str>,
+    findings: Vec<Finding>,
+    suppressions: Suppressions,
+}
+
+/// A `textDocument/diagnostic` waiting for the analysis of the current version.
+type WaitingPull = (
+    Option<String>,
+    oneshot::Sender<DocumentDiagnosticReportResult>,
+);
 
 struct OpenDocument {
     document: Document,
-    /// The workspace-relative path, or `None` outside the workspace.
-    rel: Option<String>,
+    /// The workspace folder and path, or `None` outside every folder.
+    location: Option<Location>,
     /// The last analysis that matched the document's version at the time.
-    analysed: Option<(i32, Arc<str>, Vec<Finding>)>,
+    analysed: Option<DocumentAnalysis>,
     debounce_pending: bool,
     in_flight: bool,
     /// The document is over the size limit; said once.
     too_large: bool,
+    waiting: Vec<WaitingPull>,
+}
+
+impl OpenDocument {
+    /// Whether an analysis of the current version is done and none is coming.
+    fn settled(&self) -> bool {
+        !self.in_flight
+            && !self.debounce_pending
+            && (self.too_large
+                || self
+                    .analysed
+                    .as_ref()
+                    .is_some_and(|a| a.version == self.document.version))
+    }
 }
 
 /// A `publishDiagnostics` waiting to be sent.
@@ -159,19 +227,21 @@ pub struct State {
     tx: mpsc::UnboundedSender<Msg>,
     engine: Arc<Engine>,
     encoding: ColumnUnit,
-    root: Option<PathBuf>,
+    features: ClientFeatures,
     settings: Settings,
-    config: Option<Arc<ConfigResolver>>,
+    workspaces: Vec<Workspace>,
     documents: HashMap<Uri, OpenDocument>,
-    files: BTreeMap<String, IndexedFile>,
-    projects: BTreeMap<String, ProjectInfo>,
-    project_findings: HashMap<String, Vec<Finding>>,
-    /// Files whose diagnostics were published non-empty, to clear them when they go away.
+    /// Push: files whose diagnostics were published non-empty, to clear them when they go away.
     published: HashSet<Uri>,
-    scanning: bool,
-    /// Another scan was asked for while one ran.
-    rescan: bool,
-    progress: bool,
+    /// Pull: the result id the client last received for each file.
+    reported: HashMap<Uri, String>,
+    /// Pull: an open document's diagnostics changed without the client asking.
+    needs_refresh: bool,
+    /// Pull: a `workspace/diagnostic` held until something changes (long poll).
+    held_workspace_pull: Option<(
+        HashMap<Uri, String>,
+        oneshot::Sender<WorkspaceDiagnosticReportResult>,
+    )>,
     scans: u32,
 }
 
@@ -192,17 +262,14 @@ impl State {
             tx,
             engine: Arc::new(Engine::new()),
             encoding: ColumnUnit::Utf16,
-            root: None,
+            features: ClientFeatures::default(),
             settings: Settings::parse(None),
-            config: None,
+            workspaces: Vec::new(),
             documents: HashMap::new(),
-            files: BTreeMap::new(),
-            projects: BTreeMap::new(),
-            project_findings: HashMap::new(),
             published: HashSet::new(),
-            scanning: false,
-            rescan: false,
-            progress: false,
+            reported: HashMap::new(),
+            needs_refresh: false,
+            held_workspace_pull: None,
             scans: 0,
         }
     }
@@ -210,31 +277,31 @@ impl State {
     pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
         while let Some(msg) = rx.recv().await {
             self.handle(msg);
+            self.after_message();
         }
     }
 
     fn handle(&mut self, msg: Msg) {
         match msg {
             Msg::Initialize {
-                root,
+                roots,
                 encoding,
                 settings,
-                progress,
+                features,
             } => {
-                self.progress = progress;
-                self.root = root;
+                self.features = features;
                 self.encoding = encoding;
                 self.settings = Settings::parse(settings.as_ref());
-                self.reload_config();
+                for root in roots {
+                    self.add_workspace(root);
+                }
             }
             Msg::Settings { settings } => {
                 self.settings = Settings::parse(settings.as_ref());
                 self.reload_config();
-                let uris: Vec<Uri> = self.documents.keys().cloned().collect();
-                for uri in uris {
-                    self.start_analysis(&uri);
-                }
+                self.reanalyse_open_documents();
             }
+            Msg::Folders { added, removed } => self.change_folders(added, removed),
             Msg::Open {
                 uri,
                 version,
@@ -260,32 +327,62 @@ impl State {
             } => self.analysed(uri, version, *outcome),
             Msg::ScanWorkspace { startup } => {
                 if !startup || self.settings.scan_on_startup {
-                    self.scan_workspace();
-                }
-            }
-            Msg::ScanDone(report) => self.scan_done(*report),
-            Msg::FilesChanged { uris } => {
-                let config_changed = uris.iter().any(|uri| {
-                    uri.to_file_path()
-                        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                        .is_some_and(|name| crate::config::is_config_file_name(&name))
-                });
-                if config_changed {
-                    self.reload_config();
-                    let open: Vec<Uri> = self.documents.keys().cloned().collect();
-                    for uri in open {
-                        self.start_analysis(&uri);
+                    let roots: Vec<PathBuf> =
+                        self.workspaces.iter().map(|w| w.root.clone()).collect();
+                    for root in roots {
+                        self.scan_workspace(&root);
                     }
                 }
-                // Manifests, Dockerfiles and closed sources feed project facts: re-scan. The
-                // scan reads only the disk; open documents keep their buffers.
-                self.scan_workspace();
             }
+            Msg::ScanDone { root, report } => self.scan_done(&root, *report),
+            Msg::FilesChanged { uris } => self.files_changed(&uris),
             Msg::CodeAction { params, reply } => {
                 let _ = reply.send(self.code_actions(&params));
             }
+            Msg::ResolveCodeAction { action, reply } => {
+                let _ = reply.send(self.resolve_code_action(*action));
+            }
             Msg::Hover { params, reply } => {
                 let _ = reply.send(self.hover(&params));
+            }
+            Msg::PullDocument {
+                uri,
+                previous,
+                reply,
+            } => self.pull_document(uri, previous, reply),
+            Msg::PullWorkspace { previous, reply } => self.pull_workspace(previous, reply),
+        }
+    }
+
+    /// Work owed to a pulling client once a message is handled: a refresh when open documents'
+    /// diagnostics changed behind its back, and the answer to a held workspace pull.
+    fn after_message(&mut self) {
+        if !self.features.pull {
+            return;
+        }
+        if std::mem::take(&mut self.needs_refresh) && self.features.refresh {
+            // A client round-trip: spawned, never awaited on the state task.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(error) = client.workspace_diagnostic_refresh().await {
+                    tracing::debug!("diagnostic refresh: {error}");
+                }
+            });
+        }
+        if let Some((previous, reply)) = self.held_workspace_pull.take() {
+            if reply.is_closed() {
+                return; // cancelled
+            }
+            let report = self.workspace_report(&previous);
+            if report
+                .items
+                .iter()
+                .all(|item| matches!(item, WorkspaceDocumentDiagnosticReport::Unchanged(_)))
+            {
+                self.held_workspace_pull = Some((previous, reply));
+            } else {
+                self.remember_workspace_report(&report);
+                let _ = reply.send(WorkspaceDiagnosticReportResult::Report(report));
             }
         }
     }
@@ -295,57 +392,129 @@ impl State {
         tokio::spawn(async move { client.log_message(kind, message).await });
     }
 
+    fn show_config_error(&self, error: String) {
+        let message = format!("Preflight: invalid configuration: {error}");
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            client.show_message(MessageType::ERROR, message).await;
+        });
+    }
+
     fn reload_config(&mut self) {
-        let Some(root) = &self.root else {
-            self.config = None;
+        let config_path = self.settings.config_path.clone();
+        let mut errors = Vec::new();
+        for workspace in &mut self.workspaces {
+            if let Err(error) = workspace.reload_config(config_path.as_deref()) {
+                errors.push(error);
+            }
+        }
+        for error in errors {
+            self.show_config_error(error);
+        }
+    }
+
+    fn reanalyse_open_documents(&mut self) {
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in uris {
+            self.start_analysis(&uri);
+        }
+    }
+
+    fn add_workspace(&mut self, root: PathBuf) {
+        if self.workspaces.iter().any(|w| w.root == root) {
             return;
-        };
-        match ConfigResolver::new(root, self.settings.config_path.as_deref()) {
-            Ok(resolver) => self.config = Some(Arc::new(resolver)),
-            Err(error) => {
-                // The last good configuration stays in force.
-                let message = format!("Preflight: invalid configuration: {error}");
-                let client = self.client.clone();
-                tokio::spawn(async move {
-                    client.show_message(MessageType::ERROR, message).await;
-                });
+        }
+        let mut workspace = Workspace::new(root);
+        if let Err(error) = workspace.reload_config(self.settings.config_path.as_deref()) {
+            self.show_config_error(error);
+        }
+        self.workspaces.push(workspace);
+    }
+
+    fn change_folders(&mut self, added: Vec<PathBuf>, removed: Vec<PathBuf>) {
+        for root in removed {
+            let Some(at) = self.workspaces.iter().position(|w| w.root == root) else {
+                continue;
+            };
+            let workspace = self.workspaces.remove(at);
+            // Its closed files' diagnostics go away with it.
+            for rel in workspace.files.keys() {
+                if let Some(uri) = workspace.uri_of(rel)
+                    && !self.documents.contains_key(&uri)
+                {
+                    self.clear(&uri);
+                }
             }
+        }
+        let mut new_roots = Vec::new();
+        for root in added {
+            if !self.workspaces.iter().any(|w| w.root == root) {
+                self.add_workspace(root.clone());
+                new_roots.push(root);
+            }
+        }
+        // Open documents may now belong to another folder, or to none.
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in uris {
+            let location = self.locate(&uri);
+            let doc = self.documents.get_mut(&uri).expect("listed above");
+            if doc.location != location {
+                doc.location = location;
+                self.start_analysis(&uri);
+            }
+        }
+        for root in new_roots {
+            self.scan_workspace(&root);
         }
     }
 
-    fn relative(&self, uri: &Uri) -> Option<String> {
-        let path = uri.to_file_path()?;
-        let rel = path.strip_prefix(self.root.as_ref()?).ok()?;
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+    fn files_changed(&mut self, uris: &[Uri]) {
+        let config_changed = uris.iter().any(|uri| {
+            uri.to_file_path()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .is_some_and(|name| crate::config::is_config_file_name(&name))
+        });
+        if config_changed {
+            self.reload_config();
+            self.reanalyse_open_documents();
+        }
+        // Manifests, Dockerfiles and closed sources feed project facts: re-scan the folders
+        // they are in. The scan reads only the disk; open documents keep their buffers.
+        let mut roots: Vec<PathBuf> = uris
+            .iter()
+            .filter_map(|uri| uri.to_file_path())
+            .filter_map(|path| self.workspace_for(&path).map(|w| w.root.clone()))
             .collect();
-        Some(parts.join("/"))
-    }
-
-    fn uri_of(&self, rel: &str) -> Option<Uri> {
-        Uri::from_file_path(self.root.as_ref()?.join(rel))
-    }
-
-    /// The project root of a workspace-relative path: the nearest folder with a marker file.
-    fn project_of(&self, rel: &str) -> String {
-        let Some(root) = &self.root else {
-            return String::new();
-        };
-        let mut dir = rel.rfind('/').map(|at| &rel[..at]).unwrap_or("");
-        loop {
-            if self.projects.contains_key(dir)
-                || MARKERS
-                    .iter()
-                    .any(|marker| root.join(dir).join(marker).is_file())
-            {
-                return dir.to_string();
-            }
-            if dir.is_empty() {
-                return String::new();
-            }
-            dir = dir.rfind('/').map(|at| &dir[..at]).unwrap_or("");
+        roots.sort();
+        roots.dedup();
+        for root in roots {
+            self.scan_workspace(&root);
         }
+    }
+
+    /// The innermost workspace folder holding `path`.
+    fn workspace_for(&self, path: &Path) -> Option<&Workspace> {
+        self.workspaces
+            .iter()
+            .filter(|w| path.starts_with(&w.root))
+            .max_by_key(|w| w.root.as_os_str().len())
+    }
+
+    fn workspace(&self, root: &Path) -> Option<&Workspace> {
+        self.workspaces.iter().find(|w| w.root == root)
+    }
+
+    fn workspace_mut(&mut self, root: &Path) -> Option<&mut Workspace> {
+        self.workspaces.iter_mut().find(|w| w.root == root)
+    }
+
+    fn locate(&self, uri: &Uri) -> Option<Location> {
+        let path = uri.to_file_path()?;
+        let workspace = self.workspace_for(&path)?;
+        Some(Location {
+            root: workspace.root.clone(),
+            rel: workspace.relative(&path)?,
+        })
     }
 
     fn open(&mut self, uri: Uri, version: i32, language_id: &str, text: &str) {
@@ -357,16 +526,17 @@ impl State {
         let Some(language) = language else {
             return;
         };
-        let rel = self.relative(&uri);
+        let location = self.locate(&uri);
         self.documents.insert(
             uri.clone(),
             OpenDocument {
                 document: Document::new(version, language, text),
-                rel,
+                location,
                 analysed: None,
                 debounce_pending: false,
                 in_flight: false,
                 too_large: false,
+                waiting: Vec::new(),
             },
         );
         self.start_analysis(&uri);
@@ -381,15 +551,34 @@ impl State {
             );
             return;
         };
-        if version <= doc.document.version {
-            tracing::warn!(
-                "version of {} went from {} to {}; applying the change anyway",
+        let full_text = changes.iter().rposition(|c| c.range.is_none());
+        if version <= doc.document.version && full_text.is_none() {
+            // The client and the server disagree on the document's history: an incremental
+            // change cannot be trusted. Read the file again rather than guess.
+            let reread = uri
+                .to_file_path()
+                .and_then(|path| std::fs::read_to_string(&path).ok());
+            let message = format!(
+                "version of {} went from {} to {}: {}",
                 uri.as_str(),
                 doc.document.version,
-                version
+                version,
+                if reread.is_some() {
+                    "the document was re-read from disk"
+                } else {
+                    "it cannot be re-read; the change was applied"
+                }
             );
+            tracing::warn!("{message}");
+            match reread {
+                Some(text) => doc.document = Document::new(version, doc.document.language, &text),
+                None => doc.document.apply(changes, encoding),
+            }
+            self.log(MessageType::WARNING, format!("Preflight: {message}"));
+        } else {
+            doc.document.apply(changes, encoding);
         }
-        doc.document.apply(changes, encoding);
+        let doc = self.documents.get_mut(uri).expect("checked above");
         doc.document.version = version;
         if !doc.debounce_pending {
             doc.debounce_pending = true;
@@ -406,27 +595,27 @@ impl State {
         let Some(doc) = self.documents.remove(uri) else {
             return;
         };
-        match doc.rel {
-            // A workspace file: its facts and findings go back to what is on disk.
-            Some(rel) if self.files.contains_key(&rel) || self.root.is_some() => {
-                let path = self.root.as_ref().map(|root| root.join(&rel));
-                match path.and_then(|p| {
-                    crate::scan::read_source(&p, crate::source::DEFAULT_MAX_FILE_SIZE).ok()
-                }) {
-                    Some(source) => {
-                        let text: Arc<str> = Arc::from(source.text);
-                        let analysed = self.analyse_now(&rel, doc.document.language, text);
-                        self.update_file(&rel, analysed);
-                    }
-                    None => {
-                        self.files.remove(&rel);
-                        self.publish(uri);
-                    }
-                }
+        for (_, reply) in doc.waiting {
+            let _ = reply.send(empty_document_report());
+        }
+        let Some(location) = doc.location else {
+            self.clear(uri);
+            return;
+        };
+        // A workspace file: its facts and findings go back to what is on disk.
+        let path = location.root.join(&location.rel);
+        match crate::scan::read_source(&path, crate::source::DEFAULT_MAX_FILE_SIZE) {
+            Ok(source) => {
+                let text: Arc<str> = Arc::from(source.text);
+                let analysed = self.analyse_now(&location, doc.document.language, text);
+                self.update_file(&location, analysed);
             }
-            _ => {
-                self.published.remove(uri);
-                let _ = self.outgoing.send((uri.clone(), Vec::new(), None));
+            Err(_) => {
+                if let Some(workspace) = self.workspace_mut(&location.root) {
+                    workspace.files.remove(&location.rel);
+                    workspace.project_findings.remove(&location.rel);
+                }
+                self.clear(uri);
             }
         }
     }
@@ -434,37 +623,27 @@ impl State {
     /// The inputs of an analysis, gathered on the state task.
     fn analysis_inputs(
         &self,
-        rel: Option<&str>,
-    ) -> (String, ProjectInfo, Arc<EffectiveConfig>, String) {
-        let rel = rel.map(str::to_string);
-        let project = rel
-            .as_deref()
-            .map(|r| self.project_of(r))
-            .unwrap_or_default();
-        let info = self
-            .projects
-            .get(&project)
-            .cloned()
-            .unwrap_or_else(|| ProjectInfo {
-                root: project.clone(),
-                ..ProjectInfo::default()
-            });
-        let config = match (&self.config, &self.root, &rel) {
-            (Some(config), Some(root), Some(rel)) => {
-                config.for_path(&root.join(rel)).unwrap_or_default()
+        location: Option<&Location>,
+    ) -> (ProjectInfo, Arc<EffectiveConfig>, Option<PathBuf>) {
+        match location.and_then(|l| Some((l, self.workspace(&l.root)?))) {
+            Some((location, workspace)) => {
+                let (info, config) = workspace.analysis_inputs(&location.rel);
+                (info, config, Some(workspace.root.clone()))
             }
-            _ => Arc::new(EffectiveConfig::default()),
-        };
-        let path = rel.unwrap_or_default();
-        (path, info, config, project)
+            None => (
+                ProjectInfo::default(),
+                Arc::new(EffectiveConfig::default()),
+                None,
+            ),
+        }
     }
 
-    fn analyse_now(&self, rel: &str, language: Language, text: Arc<str>) -> Analysed {
-        let (path, info, config, _) = self.analysis_inputs(Some(rel));
+    fn analyse_now(&self, location: &Location, language: Language, text: Arc<str>) -> Analysed {
+        let (info, config, root) = self.analysis_inputs(Some(location));
         analyse(
             &self.engine,
-            self.root.clone(),
-            &path,
+            root,
+            &location.rel,
             language,
             text,
             None,
@@ -481,13 +660,15 @@ impl State {
         if doc.in_flight || doc.debounce_pending {
             return; // the finished run (or the debounce) starts the next one
         }
-        let rel = doc.rel.clone();
-        let (path, info, config, _) = self.analysis_inputs(rel.as_deref());
-        let file_name = uri
-            .to_file_path()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_default();
-        let path = if path.is_empty() { file_name } else { path };
+        let location = doc.location.clone();
+        let (info, config, root) = self.analysis_inputs(location.as_ref());
+        let path = match &location {
+            Some(location) => location.rel.clone(),
+            None => uri
+                .to_file_path()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_default(),
+        };
         let doc = self.documents.get_mut(uri).expect("checked above");
         let size = doc.document.rope.len_bytes() as u64;
         if size > crate::source::DEFAULT_MAX_FILE_SIZE {
@@ -502,6 +683,12 @@ impl State {
                 );
                 self.log(MessageType::INFO, message);
             }
+            // Whatever was shown no longer matches the text.
+            let doc = self.documents.get_mut(uri).expect("checked above");
+            doc.analysed = None;
+            for (_, reply) in std::mem::take(&mut doc.waiting) {
+                let _ = reply.send(empty_document_report());
+            }
             return;
         }
         doc.too_large = false;
@@ -511,11 +698,6 @@ impl State {
         let text: Arc<str> = Arc::from(doc.document.text());
         let old_tree = doc.document.tree.clone();
         let engine = self.engine.clone();
-        let root = if rel.is_some() {
-            self.root.clone()
-        } else {
-            None
-        };
         let overrides = self.settings.rules.clone();
         let tx = self.tx.clone();
         let uri = uri.clone();
@@ -555,34 +737,45 @@ impl State {
             Ok(analysed) => analysed,
             Err(message) => {
                 self.log(MessageType::ERROR, format!("Preflight: {message}"));
+                let doc = self.documents.get_mut(&uri).expect("checked above");
+                for (_, reply) in std::mem::take(&mut doc.waiting) {
+                    let _ = reply.send(empty_document_report());
+                }
                 return;
             }
         };
         if let Some(tree) = &analysed.tree {
             doc.document.tree = Some(tree.clone());
         }
-        doc.analysed = Some((
+        doc.analysed = Some(DocumentAnalysis {
             version,
-            analysed.text.clone(),
-            analysed.analysis.findings.clone(),
-        ));
-        match doc.rel.clone() {
-            Some(rel) => self.update_file(&rel, analysed),
+            text: analysed.text.clone(),
+            findings: analysed.analysis.findings.clone(),
+            suppressions: analysed.analysis.suppressions.clone(),
+        });
+        match doc.location.clone() {
+            Some(location) => self.update_file(&location, analysed),
             None => self.publish(&uri),
         }
     }
 
     /// Records a file's new analysis; re-runs its project's rules when its facts changed and
     /// publishes every file whose diagnostics may have changed.
-    fn update_file(&mut self, rel: &str, analysed: Analysed) {
-        let project = self.project_of(rel);
-        let (_, _, config, _) = self.analysis_inputs(Some(rel));
-        let facts_changed = self.files.get(rel).is_none_or(|old| {
+    fn update_file(&mut self, location: &Location, analysed: Analysed) {
+        let engine = self.engine.clone();
+        let overrides = self.settings.rules.clone();
+        let Some(workspace) = self.workspace_mut(&location.root) else {
+            return;
+        };
+        let rel = location.rel.as_str();
+        let project = workspace.project_of(rel);
+        let (_, config) = workspace.analysis_inputs(rel);
+        let facts_changed = workspace.files.get(rel).is_none_or(|old| {
             old.facts != analysed.analysis.facts
                 || old.suppressions != analysed.analysis.suppressions
         });
         let keep_text = !analysed.analysis.findings.is_empty();
-        self.files.insert(
+        workspace.files.insert(
             rel.to_string(),
             IndexedFile {
                 project: project.clone(),
@@ -596,89 +789,45 @@ impl State {
         );
         let mut touched = vec![rel.to_string()];
         if facts_changed {
-            touched.extend(self.run_project_rules(&project));
+            touched.extend(workspace.run_project_rules(&engine, &overrides, &project));
         }
         touched.sort();
         touched.dedup();
-        for rel in touched {
-            if let Some(uri) = self.uri_of(&rel) {
-                self.publish(&uri);
-            }
-        }
-    }
-
-    /// Re-runs the project-level rules of one project; returns the files whose project findings
-    /// changed.
-    fn run_project_rules(&mut self, project: &str) -> Vec<String> {
-        let members: Vec<(&str, &IndexedFile)> = self
-            .files
+        let uris: Vec<Uri> = touched
             .iter()
-            .filter(|(_, file)| file.project == project)
-            .map(|(rel, file)| (rel.as_str(), file))
+            .filter_map(|rel| workspace.uri_of(rel))
             .collect();
-        let default_info = ProjectInfo {
-            root: project.to_string(),
-            ..ProjectInfo::default()
-        };
-        let info = self.projects.get(project).unwrap_or(&default_info);
-        let view = ProjectView {
-            info,
-            files: members
-                .iter()
-                .map(|(rel, file)| (*rel, &file.facts))
-                .collect(),
-        };
-        let mut next: HashMap<String, Vec<Finding>> = HashMap::new();
-        for found in self.engine.analyze_project(&view) {
-            let Some((_, file)) = members.iter().find(|(rel, _)| *rel == found.path) else {
-                continue;
-            };
-            if file
-                .suppressions
-                .silences(found.finding.rule, found.finding.range.start)
-            {
-                continue;
-            }
-            let mut one = vec![found.finding];
-            crate::scan::apply_severities(&file.config, &file.config_rel, &mut one);
-            apply_overrides(&self.settings.rules, &mut one);
-            next.entry(found.path).or_default().extend(one);
+        for uri in uris {
+            self.publish(&uri);
         }
-        let mut changed = Vec::new();
-        let member_paths: Vec<String> = members.iter().map(|(rel, _)| rel.to_string()).collect();
-        for rel in member_paths {
-            let new = next.remove(&rel).unwrap_or_default();
-            let old = self.project_findings.get(&rel).cloned().unwrap_or_default();
-            if old != new {
-                changed.push(rel.clone());
-            }
-            if new.is_empty() {
-                self.project_findings.remove(&rel);
-            } else {
-                self.project_findings.insert(rel, new);
-            }
-        }
-        changed
     }
 
-    /// Publishes the full list of diagnostics of one file.
-    fn publish(&mut self, uri: &Uri) {
-        let rel = self.relative(uri);
-        let (text, findings, version): (Option<Arc<str>>, Vec<Finding>, Option<i32>) =
+    /// The diagnostics of one file as things stand, with the document version they are for.
+    /// `None` for an open document not analysed yet.
+    fn diagnostics_of(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, Option<i32>)> {
+        let path = uri.to_file_path();
+        let workspace = path.as_deref().and_then(|p| self.workspace_for(p));
+        let rel = workspace
+            .zip(path.as_deref())
+            .and_then(|(w, p)| w.relative(p));
+        let indexed = workspace.zip(rel.as_deref());
+        let (text, mut findings, version): (Option<Arc<str>>, Vec<Finding>, Option<i32>) =
             match self.documents.get(uri) {
                 Some(doc) => match &doc.analysed {
-                    Some((version, text, findings)) => {
-                        (Some(text.clone()), findings.clone(), Some(*version))
-                    }
-                    None => return,
+                    Some(analysis) => (
+                        Some(analysis.text.clone()),
+                        analysis.findings.clone(),
+                        Some(analysis.version),
+                    ),
+                    None if doc.too_large => (None, Vec::new(), Some(doc.document.version)),
+                    None => return None,
                 },
-                None => match rel.as_deref().and_then(|r| self.files.get(r)) {
+                None => match indexed.and_then(|(w, rel)| w.files.get(rel)) {
                     Some(file) => (file.text.clone(), file.findings.clone(), None),
                     None => (None, Vec::new(), None),
                 },
             };
-        let mut findings = findings;
-        if let Some(project) = rel.as_deref().and_then(|r| self.project_findings.get(r)) {
+        if let Some(project) = indexed.and_then(|(w, rel)| w.project_findings.get(rel)) {
             findings.extend(project.iter().cloned());
         }
         if !self.settings.enabled {
@@ -686,11 +835,9 @@ impl State {
         }
         let text = match text {
             Some(text) => Some(text),
-            None if !findings.is_empty() => self
-                .root
-                .as_ref()
-                .zip(rel.as_ref())
-                .and_then(|(root, rel)| std::fs::read_to_string(root.join(rel)).ok())
+            None if !findings.is_empty() => path
+                .as_deref()
+                .and_then(|p| std::fs::read_to_string(p).ok())
                 .map(Arc::from),
             None => None,
         };
@@ -709,6 +856,39 @@ impl State {
             }
             None => Vec::new(),
         };
+        Some((diagnostics, version))
+    }
+
+    /// Tells the client the diagnostics of one file changed: publishes them (push), or answers
+    /// the pulls waiting for them and notes what the client has not seen (pull).
+    fn publish(&mut self, uri: &Uri) {
+        let Some((diagnostics, version)) = self.diagnostics_of(uri) else {
+            return;
+        };
+        if self.features.pull {
+            let id = result_id(&diagnostics);
+            // Pulls wait for the analysis of the version they were sent after.
+            let waiting = self
+                .documents
+                .get_mut(uri)
+                .filter(|doc| doc.settled())
+                .map(|doc| std::mem::take(&mut doc.waiting))
+                .unwrap_or_default();
+            let answered = !waiting.is_empty();
+            for (previous, reply) in waiting {
+                let _ = reply.send(document_report(&diagnostics, &id, previous.as_deref()));
+            }
+            if answered {
+                self.reported.insert(uri.clone(), id);
+            } else if self.reported.get(uri) != Some(&id) {
+                // Open documents are pulled again after a refresh; closed files are reported
+                // by the held workspace pull.
+                if self.documents.get(uri).is_some_and(OpenDocument::settled) {
+                    self.needs_refresh = true;
+                }
+            }
+            return;
+        }
         if diagnostics.is_empty() && !self.published.remove(uri) && version.is_none() {
             return; // nothing shown before, nothing to show now
         }
@@ -718,21 +898,171 @@ impl State {
         let _ = self.outgoing.send((uri.clone(), diagnostics, version));
     }
 
-    fn scan_workspace(&mut self) {
-        let Some(root) = self.root.clone() else {
-            return;
-        };
-        if self.scanning {
-            self.rescan = true;
+    /// Removes whatever the client shows for a file that is gone.
+    fn clear(&mut self, uri: &Uri) {
+        if self.features.pull {
+            if self
+                .reported
+                .get(uri)
+                .is_some_and(|id| *id != result_id(&[]))
+            {
+                self.needs_refresh = true;
+            }
             return;
         }
-        self.scanning = true;
-        self.scans += 1;
+        self.published.remove(uri);
+        let _ = self.outgoing.send((uri.clone(), Vec::new(), None));
+    }
+
+    fn pull_document(
+        &mut self,
+        uri: Uri,
+        previous: Option<String>,
+        reply: oneshot::Sender<DocumentDiagnosticReportResult>,
+    ) {
+        if let Some(doc) = self.documents.get_mut(&uri)
+            && !doc.settled()
+        {
+            // Answered when the analysis of the current version lands.
+            doc.waiting.push((previous, reply));
+            return;
+        }
+        let diagnostics = self
+            .diagnostics_of(&uri)
+            .map(|(diagnostics, _)| diagnostics)
+            .unwrap_or_default();
+        let id = result_id(&diagnostics);
+        let _ = reply.send(document_report(&diagnostics, &id, previous.as_deref()));
+        self.reported.insert(uri, id);
+    }
+
+    fn pull_workspace(
+        &mut self,
+        previous: Vec<PreviousResultId>,
+        reply: oneshot::Sender<WorkspaceDiagnosticReportResult>,
+    ) {
+        let previous: HashMap<Uri, String> =
+            previous.into_iter().map(|p| (p.uri, p.value)).collect();
+        let report = self.workspace_report(&previous);
+        let nothing_new = report
+            .items
+            .iter()
+            .all(|item| matches!(item, WorkspaceDocumentDiagnosticReport::Unchanged(_)));
+        if nothing_new {
+            // Long poll: answer when something changes. Clients re-ask as soon as they get an
+            // answer, so answering now would spin. One request is held at a time.
+            if let Some((old_previous, old_reply)) = self.held_workspace_pull.take() {
+                let old = self.workspace_report(&old_previous);
+                let _ = old_reply.send(WorkspaceDiagnosticReportResult::Report(old));
+            }
+            self.held_workspace_pull = Some((previous, reply));
+            return;
+        }
+        self.remember_workspace_report(&report);
+        let _ = reply.send(WorkspaceDiagnosticReportResult::Report(report));
+    }
+
+    /// Diagnostics of every closed file the workspace scans know of: full reports where they
+    /// differ from `previous`, unchanged ones where they do not, and empty ones for files the
+    /// client still shows but that have nothing left.
+    fn workspace_report(&self, previous: &HashMap<Uri, String>) -> WorkspaceDiagnosticReport {
+        let mut uris: Vec<Uri> = self
+            .workspaces
+            .iter()
+            .flat_map(|w| {
+                w.files
+                    .iter()
+                    .filter(|(rel, file)| {
+                        !file.findings.is_empty() || w.project_findings.contains_key(*rel)
+                    })
+                    .filter_map(|(rel, _)| w.uri_of(rel))
+            })
+            .filter(|uri| !self.documents.contains_key(uri))
+            .collect();
+        uris.extend(
+            previous
+                .keys()
+                .filter(|uri| !self.documents.contains_key(*uri))
+                .cloned(),
+        );
+        uris.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        uris.dedup();
+        let items = uris
+            .into_iter()
+            .map(|uri| {
+                let diagnostics = self
+                    .diagnostics_of(&uri)
+                    .map(|(d, _)| d)
+                    .unwrap_or_default();
+                let id = result_id(&diagnostics);
+                if previous.get(&uri) == Some(&id) {
+                    WorkspaceDocumentDiagnosticReport::Unchanged(
+                        WorkspaceUnchangedDocumentDiagnosticReport {
+                            uri,
+                            version: None,
+                            unchanged_document_diagnostic_report:
+                                UnchangedDocumentDiagnosticReport { result_id: id },
+                        },
+                    )
+                } else {
+                    WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(id),
+                            items: diagnostics,
+                        },
+                    })
+                }
+            })
+            .collect();
+        WorkspaceDiagnosticReport { items }
+    }
+
+    fn remember_workspace_report(&mut self, report: &WorkspaceDiagnosticReport) {
+        for item in &report.items {
+            match item {
+                WorkspaceDocumentDiagnosticReport::Full(full) => {
+                    if let Some(id) = &full.full_document_diagnostic_report.result_id {
+                        self.reported.insert(full.uri.clone(), id.clone());
+                    }
+                }
+                WorkspaceDocumentDiagnosticReport::Unchanged(unchanged) => {
+                    self.reported.insert(
+                        unchanged.uri.clone(),
+                        unchanged
+                            .unchanged_document_diagnostic_report
+                            .result_id
+                            .clone(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn scan_workspace(&mut self, root: &Path) {
+        let scans = self.scans + 1;
+        let Some(workspace) = self.workspace_mut(root) else {
+            return;
+        };
+        if workspace.scanning {
+            workspace.rescan = true;
+            return;
+        }
+        workspace.scanning = true;
+        self.scans = scans;
+        let root = root.to_path_buf();
         let engine = self.engine.clone();
         let config = self.settings.config_path.clone();
         let tx = self.tx.clone();
-        let client = self.progress.then(|| self.client.clone());
+        let client = self.features.progress.then(|| self.client.clone());
         let token = NumberOrString::String(format!("preflight-scan-{}", self.scans));
+        let title = match root.file_name() {
+            Some(name) if self.workspaces.len() > 1 => {
+                format!("Preflight: scanning {}", name.to_string_lossy())
+            }
+            _ => "Preflight: scanning the workspace".to_string(),
+        };
         tokio::spawn(async move {
             // Progress is a client round-trip: this task may wait on it, the state task never.
             let progress = match client {
@@ -744,7 +1074,7 @@ impl State {
                 {
                     Some(
                         client
-                            .progress(token, "Preflight: scanning the workspace")
+                            .progress(token, title)
                             .with_percentage(0)
                             .begin()
                             .await,
@@ -753,17 +1083,18 @@ impl State {
                 _ => None,
             };
             let (counts, mut counted) = mpsc::unbounded_channel::<(usize, usize)>();
+            let scan_root = root.clone();
             let scan = tokio::task::spawn_blocking(move || {
                 let report_count = |done: usize, total: usize| {
                     let _ = counts.send((done, total));
                 };
                 let options = ScanOptions {
-                    paths: vec![root.clone()],
+                    paths: vec![scan_root.clone()],
                     engine: &engine,
                     max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
                     respect_ignore_files: true,
                     threads: 0,
-                    working_dir: root,
+                    working_dir: scan_root,
                     config,
                     progress: Some(&report_count),
                 };
@@ -785,14 +1116,20 @@ impl State {
             if let Some(progress) = progress {
                 progress.finish_with_message(format!("{files} files")).await;
             }
-            let _ = tx.send(Msg::ScanDone(Box::new(report)));
+            let _ = tx.send(Msg::ScanDone {
+                root,
+                report: Box::new(report),
+            });
         });
     }
 
-    fn scan_done(&mut self, report: Result<ScanReport, String>) {
-        self.scanning = false;
-        if std::mem::take(&mut self.rescan) {
-            self.scan_workspace();
+    fn scan_done(&mut self, root: &Path, report: Result<ScanReport, String>) {
+        let Some(workspace) = self.workspace_mut(root) else {
+            return; // the folder was removed meanwhile
+        };
+        workspace.scanning = false;
+        if std::mem::take(&mut workspace.rescan) {
+            self.scan_workspace(root);
         }
         let report = match report {
             Ok(report) => report,
@@ -804,97 +1141,52 @@ impl State {
                 return;
             }
         };
-        self.projects = report.projects;
         let open: HashSet<String> = self
             .documents
             .values()
-            .filter_map(|doc| doc.rel.clone())
+            .filter_map(|doc| doc.location.as_ref())
+            .filter(|location| location.root == root)
+            .map(|location| location.rel.clone())
             .collect();
-        // Files of the previous scan that are gone (deleted, excluded) must be cleared.
-        let previous: Vec<String> = self
-            .files
-            .keys()
-            .filter(|rel| !open.contains(*rel))
-            .cloned()
+        let engine = self.engine.clone();
+        let overrides = self.settings.rules.clone();
+        let workspace = self.workspace_mut(root).expect("found above");
+        let rels = workspace.apply_scan(&engine, &overrides, report, &open);
+        let uris: Vec<Uri> = rels
+            .iter()
+            .filter_map(|rel| workspace.uri_of(rel))
             .collect();
-        for rel in &previous {
-            self.files.remove(rel);
-        }
-        for file in report.files {
-            if open.contains(&file.rel_path) {
-                continue; // the buffer is the truth for open documents
-            }
-            let findings: Vec<Finding> = file
-                .findings
-                .into_iter()
-                .filter(|f| !crate::rules::by_id(f.rule).is_some_and(|rule| rule.is_project_rule()))
-                .collect();
-            let mut findings = findings;
-            apply_overrides(&self.settings.rules, &mut findings);
-            let text = file
-                .source
-                .filter(|_| !findings.is_empty())
-                .map(|source| Arc::from(source.text));
-            self.files.insert(
-                file.rel_path.clone(),
-                IndexedFile {
-                    project: file.project,
-                    facts: file.facts,
-                    suppressions: file.suppressions,
-                    findings,
-                    text,
-                    config: file.config,
-                    config_rel: file.config_rel,
-                },
-            );
-        }
-        let projects: Vec<String> = {
-            let mut all: Vec<String> = self.files.values().map(|f| f.project.clone()).collect();
-            all.sort();
-            all.dedup();
-            all
-        };
-        for project in projects {
-            self.run_project_rules(&project);
-        }
-        let mut rels: Vec<String> = self.files.keys().cloned().collect();
-        for rel in previous {
-            if !self.files.contains_key(&rel) {
-                self.project_findings.remove(&rel);
-                rels.push(rel);
-            }
-        }
-        for rel in rels {
-            if let Some(uri) = self.uri_of(&rel) {
-                self.publish(&uri);
-            }
+        for uri in uris {
+            self.publish(&uri);
         }
     }
 
-    /// The latest analysis of an open document, if it matches the document's current text.
-    fn current(&self, uri: &Uri) -> Option<(&OpenDocument, Arc<str>, Vec<Finding>)> {
+    /// The latest analysis of an open document, if it matches the document's current text,
+    /// with its project findings.
+    fn current(&self, uri: &Uri) -> Option<(&OpenDocument, &DocumentAnalysis, Vec<Finding>)> {
         let doc = self.documents.get(uri)?;
-        let (version, text, findings) = doc.analysed.as_ref()?;
-        if *version != doc.document.version {
+        let analysis = doc.analysed.as_ref()?;
+        if analysis.version != doc.document.version {
             return None;
         }
-        let mut findings = findings.clone();
-        if let Some(project) = doc
-            .rel
-            .as_deref()
-            .and_then(|r| self.project_findings.get(r))
+        let mut findings = analysis.findings.clone();
+        if let Some(location) = &doc.location
+            && let Some(project) = self
+                .workspace(&location.root)
+                .and_then(|w| w.project_findings.get(&location.rel))
         {
             findings.extend(project.iter().cloned());
         }
-        Some((doc, text.clone(), findings))
+        Some((doc, analysis, findings))
     }
 
     fn code_actions(&self, params: &CodeActionParams) -> Option<CodeActionResponse> {
         let uri = &params.text_document.uri;
-        let (doc, text, findings) = self.current(uri)?;
-        let index = LineIndex::new(&text);
+        let (doc, analysis, findings) = self.current(uri)?;
+        let text = &analysis.text;
+        let index = LineIndex::new(text);
         let lines = Lines {
-            text: &text,
+            text,
             index: &index,
             unit: self.encoding,
         };
@@ -906,64 +1198,98 @@ impl State {
                     .any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str())))
             })
         };
-        let mut actions = Vec::new();
-        if wants(CodeActionKind::QUICKFIX.as_str()) {
-            let start = lines.offset(params.range.start);
-            let end = lines.offset(params.range.end);
-            for finding in &findings {
-                let touches = finding.range.start <= end && start <= finding.range.end;
-                if !touches {
+        let input = ActionInput {
+            language: doc.document.language,
+            text,
+            tree: doc.document.tree.as_ref(),
+            suppressions: &analysis.suppressions,
+            findings: &findings,
+        };
+        let range = lines.offset(params.range.start)..lines.offset(params.range.end);
+        let offers = actions::offers(
+            &input,
+            range,
+            wants(CodeActionKind::QUICKFIX.as_str()),
+            wants(FIX_ALL_KIND),
+        );
+        let mut response = Vec::new();
+        for offer in offers {
+            let kind = match offer.kind {
+                ActionKind::FixAll => CodeActionKind::new(FIX_ALL_KIND),
+                _ => CodeActionKind::QUICKFIX,
+            };
+            let diagnostic = offer
+                .finding
+                .map(|finding| convert::diagnostic(&lines, finding));
+            let mut action = CodeAction {
+                title: offer.title,
+                kind: Some(kind),
+                diagnostics: diagnostic.map(|d| vec![d]),
+                is_preferred: offer.preferred.then_some(true),
+                ..CodeAction::default()
+            };
+            if self.features.resolve {
+                let data = ActionData {
+                    uri: uri.as_str().to_string(),
+                    version: analysis.version,
+                    kind: offer.kind,
+                    rule: offer.finding.map(|f| f.rule.to_string()),
+                    start: offer.finding.map_or(0, |f| f.range.start),
+                    end: offer.finding.map_or(0, |f| f.range.end),
+                };
+                action.data = serde_json::to_value(data).ok();
+            } else {
+                let edits = actions::edits(&input, offer.kind, offer.finding);
+                if edits.is_empty() {
                     continue;
                 }
-                let diagnostic = convert::diagnostic(&lines, finding);
-                for fix in &finding.fixes {
-                    let edits = fix.edits.iter().map(|e| lines.edit(e)).collect();
-                    actions.push(action(
-                        &fix.title,
-                        CodeActionKind::QUICKFIX,
-                        uri,
-                        edits,
-                        Some(diagnostic.clone()),
-                        fix.safety == FixSafety::Safe,
-                    ));
-                }
-                for (title, edit) in ignore_edits(doc, &text, finding) {
-                    actions.push(action(
-                        &title,
-                        CodeActionKind::QUICKFIX,
-                        uri,
-                        vec![lines.edit(&edit)],
-                        Some(diagnostic.clone()),
-                        false,
-                    ));
-                }
+                action.edit = Some(workspace_edit(uri, actions::to_text_edits(&lines, &edits)));
             }
+            response.push(CodeActionOrCommand::CodeAction(action));
         }
-        if only.is_some() && wants(FIX_ALL_KIND) || only.is_none() {
-            let fixes = crate::fix::select(&findings, false);
-            if !fixes.is_empty() {
-                let applied = crate::fix::apply(&text, &fixes);
-                if let Some(edit) = minimal_edit(&text, &applied.text) {
-                    actions.push(action(
-                        "Fix all safe Preflight problems",
-                        CodeActionKind::new(FIX_ALL_KIND),
-                        uri,
-                        vec![lines.edit(&edit)],
-                        None,
-                        false,
-                    ));
-                }
-            }
+        Some(response)
+    }
+
+    fn resolve_code_action(&self, mut action: CodeAction) -> Result<CodeAction, ResolveError> {
+        let data: ActionData = action
+            .data
+            .clone()
+            .and_then(|data| serde_json::from_value(data).ok())
+            .ok_or(ResolveError::Invalid)?;
+        let uri: Uri = data.uri.parse().map_err(|_| ResolveError::Invalid)?;
+        let (doc, analysis, findings) = self.current(&uri).ok_or(ResolveError::ContentModified)?;
+        if analysis.version != data.version {
+            return Err(ResolveError::ContentModified);
         }
-        Some(actions)
+        let finding = match data.kind {
+            ActionKind::FixAll => None,
+            _ => Some(actions::find(&findings, &data).ok_or(ResolveError::ContentModified)?),
+        };
+        let input = ActionInput {
+            language: doc.document.language,
+            text: &analysis.text,
+            tree: doc.document.tree.as_ref(),
+            suppressions: &analysis.suppressions,
+            findings: &findings,
+        };
+        let edits = actions::edits(&input, data.kind, finding);
+        let index = LineIndex::new(&analysis.text);
+        let lines = Lines {
+            text: &analysis.text,
+            index: &index,
+            unit: self.encoding,
+        };
+        action.edit = Some(workspace_edit(&uri, actions::to_text_edits(&lines, &edits)));
+        Ok(action)
     }
 
     fn hover(&self, params: &HoverParams) -> Option<Hover> {
         let uri = &params.text_document_position_params.text_document.uri;
-        let (_, text, findings) = self.current(uri)?;
-        let index = LineIndex::new(&text);
+        let (_, analysis, findings) = self.current(uri)?;
+        let text = &analysis.text;
+        let index = LineIndex::new(text);
         let lines = Lines {
-            text: &text,
+            text,
             index: &index,
             unit: self.encoding,
         };
@@ -982,146 +1308,50 @@ impl State {
     }
 }
 
-fn action(
-    title: &str,
-    kind: CodeActionKind,
-    uri: &Uri,
-    edits: Vec<TextEdit>,
-    diagnostic: Option<Diagnostic>,
-    preferred: bool,
-) -> CodeActionOrCommand {
+fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
     let mut changes = HashMap::new();
     changes.insert(uri.clone(), edits);
-    CodeActionOrCommand::CodeAction(CodeAction {
-        title: title.to_string(),
-        kind: Some(kind),
-        diagnostics: diagnostic.map(|d| vec![d]),
-        edit: Some(WorkspaceEdit {
-            changes: Some(changes),
-            ..WorkspaceEdit::default()
-        }),
-        is_preferred: preferred.then_some(true),
-        ..CodeAction::default()
-    })
+    WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    }
 }
 
-/// One edit turning `before` into `after`: the differing middle.
-fn minimal_edit(before: &str, after: &str) -> Option<crate::diagnostic::Edit> {
-    if before == after {
-        return None;
-    }
-    let prefix = before
-        .char_indices()
-        .zip(after.chars())
-        .find(|((_, a), b)| a != b)
-        .map(|((at, _), _)| at)
-        .unwrap_or(before.len().min(after.len()));
-    let prefix = crate::position::floor_char_boundary(before, prefix);
-    let max_suffix = (before.len() - prefix).min(after.len() - prefix);
-    let mut suffix = 0;
-    let (b, a) = (before.as_bytes(), after.as_bytes());
-    while suffix < max_suffix && b[b.len() - 1 - suffix] == a[a.len() - 1 - suffix] {
-        suffix += 1;
-    }
-    while !before.is_char_boundary(before.len() - suffix)
-        || !after.is_char_boundary(after.len() - suffix)
-    {
-        suffix -= 1;
-    }
-    Some(crate::diagnostic::Edit::replace(
-        prefix..before.len() - suffix,
-        &after[prefix..after.len() - suffix],
-    ))
+/// A result id naming a list of diagnostics: equal lists, equal ids.
+fn result_id(diagnostics: &[Diagnostic]) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(diagnostics)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }
 
-/// "Ignore on this line" and "Ignore in this file" for one finding.
-fn ignore_edits(
-    doc: &OpenDocument,
-    text: &str,
-    finding: &Finding,
-) -> Vec<(String, crate::diagnostic::Edit)> {
-    let marker = match doc.document.language.family() {
-        LanguageFamily::Ecma => "//",
-        LanguageFamily::Python | LanguageFamily::Dockerfile => "#",
-    };
-    let newline = if crate::fix::uses_crlf(text) {
-        "\r\n"
+fn document_report(
+    diagnostics: &[Diagnostic],
+    id: &str,
+    previous: Option<&str>,
+) -> DocumentDiagnosticReportResult {
+    let report = if previous == Some(id) {
+        DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                result_id: id.to_string(),
+            },
+        })
     } else {
-        "\n"
+        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: Some(id.to_string()),
+                items: diagnostics.to_vec(),
+            },
+        })
     };
-    // The line to put the directive above: the finding's line, or in a Dockerfile the first line
-    // of its instruction.
-    let mut anchor = finding.range.start;
-    if doc.document.language == Language::Dockerfile
-        && let Some(tree) = &doc.document.tree
-    {
-        let mut node = tree.root_node().descendant_for_byte_range(anchor, anchor);
-        while let Some(n) = node {
-            if n.parent().is_some_and(|p| p.parent().is_none()) {
-                anchor = n.start_byte();
-                break;
-            }
-            node = n.parent();
-        }
-    }
-    let line_start = text[..anchor].rfind('\n').map(|at| at + 1).unwrap_or(0);
-    let indent: String = text[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
-    let line = crate::diagnostic::Edit::insert(
-        line_start,
-        format!(
-            "{indent}{marker} preflight-ignore: {}{newline}",
-            finding.rule
-        ),
-    );
-    // File level: after a shebang and Dockerfile parser directives.
-    let mut file_start = 0;
-    for candidate in text.split_inclusive('\n') {
-        let trimmed = candidate.trim_start();
-        let directive = file_start == 0 && trimmed.starts_with("#!")
-            || doc.document.language == Language::Dockerfile
-                && [
-                    "# syntax=",
-                    "# escape=",
-                    "# check=",
-                    "#syntax=",
-                    "#escape=",
-                    "#check=",
-                ]
-                .iter()
-                .any(|d| trimmed.to_ascii_lowercase().starts_with(d));
-        if !directive {
-            break;
-        }
-        file_start += candidate.len();
-    }
-    let file = crate::diagnostic::Edit::insert(
-        file_start,
-        format!("{marker} preflight-ignore-file: {}{newline}", finding.rule),
-    );
-    vec![
-        (format!("Ignore `{}` on this line", finding.rule), line),
-        (format!("Ignore `{}` in this file", finding.rule), file),
-    ]
+    DocumentDiagnosticReportResult::Report(report)
 }
 
-/// Severities the editor's `rules` setting asks for, over the configuration's.
-fn apply_overrides(overrides: &HashMap<String, RuleLevel>, findings: &mut Vec<Finding>) {
-    if overrides.is_empty() {
-        return;
-    }
-    findings.retain_mut(|finding| match overrides.get(finding.rule) {
-        Some(level) => match level.resolve(finding.severity) {
-            Some(severity) => {
-                finding.severity = severity;
-                true
-            }
-            None => false,
-        },
-        None => true,
-    });
+fn empty_document_report() -> DocumentDiagnosticReportResult {
+    document_report(&[], &result_id(&[]), None)
 }
 
 /// Parses (reusing `old_tree` when given) and analyses one text.

@@ -1,0 +1,253 @@
+//! One workspace folder: its configuration, the index of its files (open or not) and its
+//! projects' findings. The server keeps one per folder the editor opened.
+
+use crate::config::{ConfigResolver, EffectiveConfig, RuleLevel};
+use crate::diagnostic::Finding;
+use crate::engine::Engine;
+use crate::project::manifest::MARKERS;
+use crate::project::{FileFacts, ProjectInfo, ProjectView};
+use crate::scan::ScanReport;
+use crate::suppress::Suppressions;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tower_lsp_server::ls_types::Uri;
+
+/// What the server knows of one file of a workspace (open or not).
+pub struct IndexedFile {
+    pub project: String,
+    pub facts: FileFacts,
+    pub suppressions: Suppressions,
+    /// File-level findings, configuration applied.
+    pub findings: Vec<Finding>,
+    /// The text the findings refer to; kept only when there is something to show.
+    pub text: Option<Arc<str>>,
+    pub config: Arc<EffectiveConfig>,
+    pub config_rel: String,
+}
+
+pub struct Workspace {
+    pub root: PathBuf,
+    pub config: Option<Arc<ConfigResolver>>,
+    pub files: BTreeMap<String, IndexedFile>,
+    pub projects: BTreeMap<String, ProjectInfo>,
+    pub project_findings: HashMap<String, Vec<Finding>>,
+    pub scanning: bool,
+    /// Another scan was asked for while one ran.
+    pub rescan: bool,
+}
+
+impl Workspace {
+    pub fn new(root: PathBuf) -> Workspace {
+        Workspace {
+            root,
+            config: None,
+            files: BTreeMap::new(),
+            projects: BTreeMap::new(),
+            project_findings: HashMap::new(),
+            scanning: false,
+            rescan: false,
+        }
+    }
+
+    /// Re-reads the configuration. On error the last good configuration stays in force and the
+    /// error is returned for the editor to show.
+    pub fn reload_config(&mut self, config_path: Option<&Path>) -> Result<(), String> {
+        match ConfigResolver::new(&self.root, config_path) {
+            Ok(resolver) => {
+                self.config = Some(Arc::new(resolver));
+                Ok(())
+            }
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    /// The `/`-separated path of `path` inside this workspace.
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
+    }
+
+    pub fn uri_of(&self, rel: &str) -> Option<Uri> {
+        Uri::from_file_path(self.root.join(rel))
+    }
+
+    /// The project root of a workspace-relative path: the nearest folder with a marker file.
+    pub fn project_of(&self, rel: &str) -> String {
+        let mut dir = rel.rfind('/').map(|at| &rel[..at]).unwrap_or("");
+        loop {
+            if self.projects.contains_key(dir)
+                || MARKERS
+                    .iter()
+                    .any(|marker| self.root.join(dir).join(marker).is_file())
+            {
+                return dir.to_string();
+            }
+            if dir.is_empty() {
+                return String::new();
+            }
+            dir = dir.rfind('/').map(|at| &dir[..at]).unwrap_or("");
+        }
+    }
+
+    /// The project and configuration an analysis of `rel` needs.
+    pub fn analysis_inputs(&self, rel: &str) -> (ProjectInfo, Arc<EffectiveConfig>) {
+        let project = self.project_of(rel);
+        let info = self
+            .projects
+            .get(&project)
+            .cloned()
+            .unwrap_or_else(|| ProjectInfo {
+                root: project.clone(),
+                ..ProjectInfo::default()
+            });
+        let config = match &self.config {
+            Some(config) => config.for_path(&self.root.join(rel)).unwrap_or_default(),
+            None => Arc::new(EffectiveConfig::default()),
+        };
+        (info, config)
+    }
+
+    /// Re-runs the project-level rules of one project; returns the files whose project findings
+    /// changed.
+    pub fn run_project_rules(
+        &mut self,
+        engine: &Engine,
+        overrides: &HashMap<String, RuleLevel>,
+        project: &str,
+    ) -> Vec<String> {
+        let members: Vec<(&str, &IndexedFile)> = self
+            .files
+            .iter()
+            .filter(|(_, file)| file.project == project)
+            .map(|(rel, file)| (rel.as_str(), file))
+            .collect();
+        let default_info = ProjectInfo {
+            root: project.to_string(),
+            ..ProjectInfo::default()
+        };
+        let info = self.projects.get(project).unwrap_or(&default_info);
+        let view = ProjectView {
+            info,
+            files: members
+                .iter()
+                .map(|(rel, file)| (*rel, &file.facts))
+                .collect(),
+        };
+        let mut next: HashMap<String, Vec<Finding>> = HashMap::new();
+        for found in engine.analyze_project(&view) {
+            let Some((_, file)) = members.iter().find(|(rel, _)| *rel == found.path) else {
+                continue;
+            };
+            if file
+                .suppressions
+                .silences(found.finding.rule, found.finding.range.start)
+            {
+                continue;
+            }
+            let mut one = vec![found.finding];
+            crate::scan::apply_severities(&file.config, &file.config_rel, &mut one);
+            apply_overrides(overrides, &mut one);
+            next.entry(found.path).or_default().extend(one);
+        }
+        let mut changed = Vec::new();
+        let member_paths: Vec<String> = members.iter().map(|(rel, _)| rel.to_string()).collect();
+        for rel in member_paths {
+            let new = next.remove(&rel).unwrap_or_default();
+            let old = self.project_findings.get(&rel).cloned().unwrap_or_default();
+            if old != new {
+                changed.push(rel.clone());
+            }
+            if new.is_empty() {
+                self.project_findings.remove(&rel);
+            } else {
+                self.project_findings.insert(rel, new);
+            }
+        }
+        changed
+    }
+
+    /// Takes a finished scan: closed files are replaced by what is on disk (open ones keep
+    /// their buffers), project rules re-run. Returns every path whose diagnostics may have
+    /// changed, including files that are gone.
+    pub fn apply_scan(
+        &mut self,
+        engine: &Engine,
+        overrides: &HashMap<String, RuleLevel>,
+        report: ScanReport,
+        open: &HashSet<String>,
+    ) -> Vec<String> {
+        self.projects = report.projects;
+        let previous: Vec<String> = self
+            .files
+            .keys()
+            .filter(|rel| !open.contains(*rel))
+            .cloned()
+            .collect();
+        for rel in &previous {
+            self.files.remove(rel);
+        }
+        for file in report.files {
+            if open.contains(&file.rel_path) {
+                continue; // the buffer is the truth for open documents
+            }
+            let mut findings: Vec<Finding> = file
+                .findings
+                .into_iter()
+                .filter(|f| !crate::rules::by_id(f.rule).is_some_and(|rule| rule.is_project_rule()))
+                .collect();
+            apply_overrides(overrides, &mut findings);
+            let text = file
+                .source
+                .filter(|_| !findings.is_empty())
+                .map(|source| Arc::from(source.text));
+            self.files.insert(
+                file.rel_path.clone(),
+                IndexedFile {
+                    project: file.project,
+                    facts: file.facts,
+                    suppressions: file.suppressions,
+                    findings,
+                    text,
+                    config: file.config,
+                    config_rel: file.config_rel,
+                },
+            );
+        }
+        let mut projects: Vec<String> = self.files.values().map(|f| f.project.clone()).collect();
+        projects.sort();
+        projects.dedup();
+        for project in projects {
+            self.run_project_rules(engine, overrides, &project);
+        }
+        let mut rels: Vec<String> = self.files.keys().cloned().collect();
+        for rel in previous {
+            if !self.files.contains_key(&rel) {
+                self.project_findings.remove(&rel);
+                rels.push(rel);
+            }
+        }
+        rels
+    }
+}
+
+/// Severities the editor's `rules` setting asks for, over the configuration's.
+pub fn apply_overrides(overrides: &HashMap<String, RuleLevel>, findings: &mut Vec<Finding>) {
+    if overrides.is_empty() {
+        return;
+    }
+    findings.retain_mut(|finding| match overrides.get(finding.rule) {
+        Some(level) => match level.resolve(finding.severity) {
+            Some(severity) => {
+                finding.severity = severity;
+                true
+            }
+            None => false,
+        },
+        None => true,
+    });
+}
