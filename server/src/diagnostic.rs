@@ -163,6 +163,65 @@ impl Finding {
         self
     }
 
+    /// The finding with every byte offset into its file passed through `map`; `None` when one
+    /// of them has no image. `related` places in other files are left alone.
+    pub fn map_offsets(
+        &self,
+        path: &str,
+        map: &impl Fn(usize) -> Option<usize>,
+    ) -> Option<Finding> {
+        let range = |r: &Range<usize>| Some(map(r.start)?..map(r.end)?);
+        let Finding {
+            rule,
+            severity,
+            range: own,
+            message,
+            fixes,
+            related,
+            redact,
+        } = self;
+        Some(Finding {
+            rule,
+            severity: *severity,
+            range: range(own)?,
+            message: message.clone(),
+            fixes: fixes
+                .iter()
+                .map(|fix| {
+                    Some(Fix {
+                        title: fix.title.clone(),
+                        safety: fix.safety,
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|edit| {
+                                Some(Edit {
+                                    range: range(&edit.range)?,
+                                    replacement: edit.replacement.clone(),
+                                })
+                            })
+                            .collect::<Option<_>>()?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+            related: related
+                .iter()
+                .map(|r| {
+                    Some(Related {
+                        path: r.path.clone(),
+                        range: if r.path == path {
+                            range(&r.range)?
+                        } else {
+                            r.range.clone()
+                        },
+                        message: r.message.clone(),
+                    })
+                })
+                .collect::<Option<_>>()?,
+            redact: redact.iter().map(range).collect::<Option<_>>()?,
+        })
+    }
+
     /// Whether any fix of the finding may be applied at the given level of trust.
     pub fn fixable(&self, allow_unsafe: bool) -> bool {
         self.fixes

@@ -154,12 +154,20 @@ local function main()
   local quickfix = nil
   for _, action in ipairs(response.result or {}) do
     table.insert(actions, { title = action.title, kind = action.kind or vim.NIL })
-    if action.kind == 'quickfix' and action.edit and not action.title:find('^Ignore') then
+    if action.kind == 'quickfix' and not action.title:find('^Ignore') then
       check(quickfix == nil, 'more than one fix for the `debugger` diagnostic: ' .. describe(response.result))
       quickfix = action
     end
   end
-  check(quickfix, 'no quickfix with an edit among ' .. describe(response.result))
+  check(quickfix, 'no quickfix among ' .. describe(response.result))
+  if not quickfix.edit then
+    -- Neovim advertises lazy resolution of `edit`; it resolves the chosen action, as here.
+    local resolved, resolve_err = vim.lsp.buf_request_sync(bufnr, 'codeAction/resolve', quickfix, TIMEOUT_MS)
+    check(resolved and resolved[client_id], 'codeAction/resolve failed: ' .. describe(resolve_err))
+    check(not resolved[client_id].error, 'codeAction/resolve error: ' .. describe(resolved[client_id].error))
+    quickfix = resolved[client_id].result
+  end
+  check(quickfix.edit, 'the resolved quickfix has no edit: ' .. describe(quickfix))
 
   -- 3. Apply it as Neovim does, in the client's negotiated encoding, then save.
   vim.lsp.util.apply_workspace_edit(quickfix.edit, client.offset_encoding)

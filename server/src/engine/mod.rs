@@ -6,11 +6,15 @@
 //! extractor) that owns the pattern. Dockerfiles are reduced once to an instruction model that
 //! their rules read. Project-level rules never see trees, only the facts of every file.
 
+pub mod chunks;
 mod context;
 mod query;
 
+pub use chunks::Reusable;
 pub use context::{FileClass, FileContext, SourceFile};
 pub use query::Captures;
+
+use chunks::ChunkResult;
 
 use crate::diagnostic::Finding;
 use crate::docker::DockerContext;
@@ -91,8 +95,7 @@ impl Engine {
         self.analyze_tree(file, &tree, project, fs)
     }
 
-    /// Analyses one file whose tree is already parsed (the language server keeps trees and
-    /// reparses incrementally).
+    /// Analyses one file whose tree is already parsed.
     pub fn analyze_tree(
         &self,
         file: &SourceFile<'_>,
@@ -100,11 +103,38 @@ impl Engine {
         project: &ProjectInfo,
         fs: &dyn FileSystem,
     ) -> FileAnalysis {
+        self.analyze(file, tree, project, fs, None).0
+    }
+
+    /// Analyses one file whose tree was reparsed after edits, reusing what `previous` (the
+    /// analysis of the text before the edits) found in the statements the edits did not touch
+    /// (see [`chunks`]). Returns what the next analysis can reuse in turn.
+    pub fn analyze_tree_reusing(
+        &self,
+        file: &SourceFile<'_>,
+        tree: &Tree,
+        project: &ProjectInfo,
+        fs: &dyn FileSystem,
+        previous: Option<&Reusable>,
+    ) -> (FileAnalysis, Option<Reusable>) {
+        self.analyze(file, tree, project, fs, Some(previous))
+    }
+
+    /// `reuse`: `None` for a one-off analysis, `Some(previous)` to keep chunk results.
+    fn analyze(
+        &self,
+        file: &SourceFile<'_>,
+        tree: &Tree,
+        project: &ProjectInfo,
+        fs: &dyn FileSystem,
+        reuse: Option<Option<&Reusable>>,
+    ) -> (FileAnalysis, Option<Reusable>) {
         let cx = FileContext::new(file, tree, project, fs);
         let mut analysis = FileAnalysis {
             has_syntax_errors: tree.root_node().has_error(),
             ..FileAnalysis::default()
         };
+        let mut reusable = None;
         if file.language == Language::Dockerfile {
             let docker = DockerContext::new(&cx);
             for rule in &self.rules {
@@ -112,13 +142,60 @@ impl Engine {
                     check(&docker, &mut analysis.findings);
                 }
             }
+        } else if let Some(previous) = reuse {
+            let layout = chunks::layout(tree, file.text, file.language);
+            let script = cx.class().script;
+            let plan = previous.map_or(chunks::Plan::Full, |previous| {
+                previous.plan(
+                    &layout,
+                    file.text.len(),
+                    file.path,
+                    file.language,
+                    script,
+                    cx.bindings(),
+                    project,
+                )
+            });
+            let (query, mut before, after) = match plan {
+                chunks::Plan::Full => (0..layout.chunks.len(), Vec::new(), Vec::new()),
+                chunks::Plan::Reuse {
+                    query,
+                    before,
+                    after,
+                } => (query, before, after),
+            };
+            let queried = &layout.chunks[query.clone()];
+            let mut fresh = vec![ChunkResult::default(); queried.len()];
+            if let (Some(first), Some(last)) = (queried.first(), queried.last()) {
+                let range = (query.len() < layout.chunks.len())
+                    .then(|| first.range().start..last.range().end);
+                self.queries()
+                    .run(&cx, &self.rules, range, queried, &mut fresh);
+            }
+            before.extend(fresh);
+            before.extend(after);
+            let results = before;
+            for result in &results {
+                analysis.findings.extend(result.findings.iter().cloned());
+                analysis.facts.absorb(result.facts.clone());
+            }
+            reusable = Some(chunks::remember(
+                layout,
+                file.text.len(),
+                file.path,
+                file.language,
+                script,
+                cx.bindings(),
+                project,
+                results,
+            ));
         } else {
-            self.queries().run(
-                &cx,
-                &self.rules,
-                &mut analysis.findings,
-                &mut analysis.facts,
-            );
+            let mut results = [ChunkResult::default()];
+            self.queries()
+                .run(&cx, &self.rules, None, &[], &mut results);
+            let [result] = results;
+            analysis.findings = result.findings;
+            analysis.facts = result.facts;
         }
         analysis.suppressions = crate::suppress::collect(file.text, tree, file.language);
         analysis.suppressions.apply(&mut analysis.findings);
@@ -129,7 +206,7 @@ impl Engine {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });
         analysis.findings.dedup();
-        analysis
+        (analysis, reusable)
     }
 
     /// Runs the project-level rules over the facts of every analysed file of one project.

@@ -1,8 +1,7 @@
 //! One combined query per grammar, and the dispatch of its matches.
 
 use super::FileContext;
-use crate::diagnostic::Finding;
-use crate::project::FileFacts;
+use super::chunks::{Chunk, ChunkResult, chunk_of};
 use crate::rules::{Check, Rule};
 use preflight_grammars::{Language, LanguageFamily, QueryFile, query_files};
 use std::ops::Range;
@@ -72,19 +71,25 @@ impl CompiledQueries {
         Some(cell.get_or_init(|| compile(language.grammar_key(), rules)))
     }
 
-    /// Runs the combined query once over the file and dispatches every match.
+    /// Runs the combined query over the file (or over `range` of it) and dispatches every
+    /// match. A match's findings and facts go to the chunk its first capture starts in:
+    /// `results[i]` belongs to `chunks[i]`; without chunks everything goes to `results[0]`.
     pub(super) fn run(
         &self,
         cx: &FileContext<'_>,
         rules: &[&'static Rule],
-        findings: &mut Vec<Finding>,
-        facts: &mut FileFacts,
+        range: Option<Range<usize>>,
+        chunks: &[Chunk],
+        results: &mut [ChunkResult],
     ) {
         let Some(compiled) = self.get(cx.language(), rules) else {
             return;
         };
         let names = compiled.query.capture_names();
         let mut cursor = QueryCursor::new();
+        if let Some(range) = range {
+            cursor.set_byte_range(range);
+        }
         let mut matches =
             cursor.matches(&compiled.query, cx.tree().root_node(), cx.text().as_bytes());
         let mut captures: Vec<(u32, Node)> = Vec::new();
@@ -99,13 +104,19 @@ impl CompiledQueries {
                 names,
                 captures: &captures,
             };
+            let start = captures
+                .iter()
+                .map(|(_, node)| node.start_byte())
+                .min()
+                .unwrap_or(0);
+            let result = &mut results[chunk_of(chunks, start).min(results.len() - 1)];
             match compiled.owners[m.pattern_index] {
                 Owner::Rule(index) => {
                     if let Check::Matches(check) = rules[index].check {
-                        check(cx, &view, findings);
+                        check(cx, &view, &mut result.findings);
                     }
                 }
-                Owner::Facts => crate::project::facts::extract(cx, &view, facts),
+                Owner::Facts => crate::project::facts::extract(cx, &view, &mut result.facts),
             }
         }
     }

@@ -7,7 +7,7 @@ use super::document::Document;
 use super::workspace::{IndexedFile, Workspace, apply_overrides};
 use crate::config::{EffectiveConfig, RuleLevel};
 use crate::diagnostic::Finding;
-use crate::engine::{Engine, FileAnalysis, SourceFile};
+use crate::engine::{Engine, FileAnalysis, Reusable, SourceFile};
 use crate::position::{ColumnUnit, LineIndex};
 use crate::project::{DiskFileSystem, NoFileSystem, ProjectInfo};
 use crate::scan::{ScanOptions, ScanReport};
@@ -129,6 +129,8 @@ pub struct Analysed {
     text: Arc<str>,
     tree: Option<Tree>,
     analysis: FileAnalysis,
+    /// What the next analysis of this document can reuse.
+    reusable: Option<Reusable>,
 }
 
 /// Settings from the editor (`initializationOptions`, `workspace/didChangeConfiguration`).
@@ -201,6 +203,8 @@ struct OpenDocument {
     /// The document is over the size limit; said once.
     too_large: bool,
     waiting: Vec<WaitingPull>,
+    /// What the last analysis left for the next one to reuse (taken while one runs).
+    reusable: Option<Reusable>,
 }
 
 impl OpenDocument {
@@ -537,6 +541,7 @@ impl State {
                 in_flight: false,
                 too_large: false,
                 waiting: Vec::new(),
+                reusable: None,
             },
         );
         self.start_analysis(&uri);
@@ -697,6 +702,7 @@ impl State {
         let language = doc.document.language;
         let text: Arc<str> = Arc::from(doc.document.text());
         let old_tree = doc.document.tree.clone();
+        let previous = doc.reusable.take();
         let engine = self.engine.clone();
         let overrides = self.settings.rules.clone();
         let tx = self.tx.clone();
@@ -704,7 +710,15 @@ impl State {
         tokio::task::spawn_blocking(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyse(
-                    &engine, root, &path, language, text, old_tree, &info, &config, &overrides,
+                    &engine,
+                    root,
+                    &path,
+                    language,
+                    text,
+                    Some((old_tree, previous)),
+                    &info,
+                    &config,
+                    &overrides,
                 )
             }))
             .map_err(|panic| {
@@ -723,11 +737,15 @@ impl State {
         });
     }
 
-    fn analysed(&mut self, uri: Uri, version: i32, outcome: Result<Analysed, String>) {
+    fn analysed(&mut self, uri: Uri, version: i32, mut outcome: Result<Analysed, String>) {
         let Some(doc) = self.documents.get_mut(&uri) else {
             return;
         };
         doc.in_flight = false;
+        if let Ok(analysed) = &mut outcome {
+            // Valid for the text it analysed, whatever the document's version is now.
+            doc.reusable = analysed.reusable.take();
+        }
         if doc.document.version != version {
             // Stale: the document changed meanwhile. Never publish; analyse the new text.
             self.start_analysis(&uri);
@@ -1354,7 +1372,9 @@ fn empty_document_report() -> DocumentDiagnosticReportResult {
     document_report(&[], &result_id(&[]), None)
 }
 
-/// Parses (reusing `old_tree` when given) and analyses one text.
+/// Parses and analyses one text. `incremental`: the tree of the previous text, edited to
+/// match this one, and what the previous analysis left to reuse (an open document); `None` for
+/// a one-off analysis.
 #[allow(clippy::too_many_arguments)]
 fn analyse(
     engine: &Engine,
@@ -1362,12 +1382,13 @@ fn analyse(
     path: &str,
     language: Language,
     text: Arc<str>,
-    old_tree: Option<Tree>,
+    incremental: Option<(Option<Tree>, Option<Reusable>)>,
     info: &ProjectInfo,
     config: &EffectiveConfig,
     overrides: &HashMap<String, RuleLevel>,
 ) -> Analysed {
-    let tree = engine.parse(language, &text, old_tree.as_ref());
+    let old_tree = incremental.as_ref().and_then(|(tree, _)| tree.as_ref());
+    let tree = engine.parse(language, &text, old_tree);
     let file = SourceFile {
         path,
         text: &text,
@@ -1382,12 +1403,18 @@ fn analyse(
         }
         None => &NoFileSystem,
     };
-    let mut analysis = engine.analyze_tree(&file, &tree, info, fs);
+    let (mut analysis, reusable) = match &incremental {
+        Some((_, previous)) => {
+            engine.analyze_tree_reusing(&file, &tree, info, fs, previous.as_ref())
+        }
+        None => (engine.analyze_tree(&file, &tree, info, fs), None),
+    };
     crate::scan::apply_severities(config, path, &mut analysis.findings);
     apply_overrides(overrides, &mut analysis.findings);
     Analysed {
         text: text.clone(),
         tree: Some(tree),
         analysis,
+        reusable,
     }
 }

@@ -13,6 +13,7 @@ mod ecma;
 mod edit;
 mod python;
 
+pub(crate) use edit::indent_unit;
 pub use edit::{EditContext, Insertion};
 
 use crate::engine::{Captures, FileContext};
@@ -212,6 +213,130 @@ pub fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut Fi
 }
 
 impl FileFacts {
+    /// Adds the facts `later` found further down the same file, as if one pass had found both:
+    /// the language server analyses files in pieces and keeps the pieces an edit did not touch.
+    pub fn absorb(&mut self, later: FileFacts) {
+        // Exhaustive, so that a new kind of fact cannot be forgotten here.
+        let FileFacts {
+            app_sites,
+            listens,
+            edit_context,
+            error_handlers,
+            imported_middleware,
+            exports,
+            reexports,
+            catch_all_filters,
+            filter_references,
+            route_receivers,
+        } = later;
+        for receiver in &route_receivers {
+            self.add_route_receiver(receiver);
+        }
+        for site in app_sites {
+            self.add_site(site);
+        }
+        if listens {
+            self.set_listens();
+        }
+        if self.edit_context.is_none() {
+            self.edit_context = edit_context;
+        }
+        for handler in error_handlers {
+            self.add_error_handler(handler.kind, handler.range);
+        }
+        self.imported_middleware.extend(imported_middleware);
+        self.exports.extend(exports);
+        self.reexports.extend(reexports);
+        self.catch_all_filters.extend(catch_all_filters);
+        for name in &filter_references {
+            self.add_filter_reference(name);
+        }
+    }
+
+    /// The facts with every byte offset passed through `map`; `None` when one has no image.
+    pub fn map_offsets(&self, map: &impl Fn(usize) -> Option<usize>) -> Option<FileFacts> {
+        let range = |r: &Range<usize>| Some(map(r.start)?..map(r.end)?);
+        let insertion = |i: &Insertion| {
+            Some(Insertion {
+                at: map(i.at)?,
+                ..i.clone()
+            })
+        };
+        let optional = |i: &Option<Insertion>| match i {
+            Some(i) => insertion(i).map(Some),
+            None => Some(None),
+        };
+        let FileFacts {
+            app_sites,
+            listens,
+            edit_context,
+            error_handlers,
+            imported_middleware,
+            exports,
+            reexports,
+            catch_all_filters,
+            filter_references,
+            route_receivers,
+        } = self;
+        Some(FileFacts {
+            app_sites: app_sites
+                .iter()
+                .map(|site| {
+                    Some(AppSite {
+                        range: range(&site.range)?,
+                        insertions: SiteInsertions {
+                            after_creation: optional(&site.insertions.after_creation)?,
+                            before_listen: optional(&site.insertions.before_listen)?,
+                            after_last_registration: optional(
+                                &site.insertions.after_last_registration,
+                            )?,
+                        },
+                        ..site.clone()
+                    })
+                })
+                .collect::<Option<_>>()?,
+            listens: *listens,
+            edit_context: match edit_context {
+                Some(context) => Some(EditContext {
+                    import_at: insertion(&context.import_at)?,
+                    ..context.clone()
+                }),
+                None => None,
+            },
+            error_handlers: error_handlers
+                .iter()
+                .map(|h| {
+                    Some(ErrorHandler {
+                        kind: h.kind,
+                        range: range(&h.range)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+            imported_middleware: imported_middleware
+                .iter()
+                .map(|m| {
+                    Some(ImportedMiddleware {
+                        range: range(&m.range)?,
+                        ..m.clone()
+                    })
+                })
+                .collect::<Option<_>>()?,
+            exports: exports.clone(),
+            reexports: reexports.clone(),
+            catch_all_filters: catch_all_filters
+                .iter()
+                .map(|f| {
+                    Some(FilterClass {
+                        range: range(&f.range)?,
+                        ..f.clone()
+                    })
+                })
+                .collect::<Option<_>>()?,
+            filter_references: filter_references.clone(),
+            route_receivers: route_receivers.clone(),
+        })
+    }
+
     /// Records an app site, with what the file already told about listening and registrations.
     fn add_site(&mut self, mut site: AppSite) {
         site.has_listen |= self.listens;

@@ -128,7 +128,7 @@ pub(super) fn top_of_file(after: Option<Node<'_>>, text: &str, comment: &str) ->
 
 /// One level of indentation as the file writes it: a tab, or the smallest positive number of
 /// leading spaces of any line; `default` when no line is indented.
-pub(super) fn indent_unit(text: &str, default: &str) -> String {
+pub(crate) fn indent_unit(text: &str, default: &str) -> String {
     let mut smallest: Option<usize> = None;
     for line in text.lines() {
         if line.starts_with('\t') {
