@@ -212,13 +212,7 @@ fn while_rethrowing(node: Node<'_>, scopes: &[&str]) -> bool {
         }
         let body = match ancestor.kind() {
             "catch_clause" => ancestor.child_by_field_name("body"),
-            "except_clause" => {
-                let mut cursor = ancestor.walk();
-                let block = ancestor
-                    .named_children(&mut cursor)
-                    .find(|c| c.kind() == "block");
-                block
-            }
+            "except_clause" => except_block(ancestor),
             _ => None,
         };
         if let Some(body) = body {
@@ -588,12 +582,7 @@ fn silent_except(cx: &FileContext<'_>, clause: Node<'_>) -> Option<Finding> {
     if caught.is_some_and(|t| !is_broad(cx, t)) {
         return None;
     }
-    let block = {
-        let mut cursor = clause.walk();
-        clause
-            .named_children(&mut cursor)
-            .find(|c| c.kind() == "block")?
-    };
+    let block = except_block(clause)?;
     let statements = code_children(block);
     let silent: Vec<(Node<'_>, Silent)> = statements
         .iter()
@@ -639,6 +628,13 @@ fn silent_except(cx: &FileContext<'_>, clause: Node<'_>) -> Option<Finding> {
     }
     let rethrow = python_statement_edit(text, &silent, "raise", true);
     Some(finding.with_fix(Fix::unsafe_("Re-raise the exception", vec![rethrow])))
+}
+
+fn except_block(clause: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = clause.walk();
+    clause
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "block")
 }
 
 /// `Exception`, `BaseException`, `builtins.Exception`, or a tuple holding one of them.
@@ -806,8 +802,7 @@ fn import_position(cx: &FileContext<'_>, clause: Node<'_>) -> usize {
                 "import_statement" | "import_from_statement" | "future_import_statement"
             )
         })
-        .filter(|s| holder.is_none_or(|h| s.start_byte() < h))
-        .last();
+        .rfind(|s| holder.is_none_or(|h| s.start_byte() < h));
     let docstring = statements.first().filter(|s| {
         s.kind() == "expression_statement"
             && s.named_child(0).is_some_and(|e| e.kind() == "string")
@@ -869,4 +864,455 @@ fn broad_suppress(
             collapse_whitespace(&shown.join(", "))
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Finding, FixSafety};
+    use crate::rules::testing::{check, fixed, spans};
+    use preflight_grammars::Language;
+
+    const ID: &str = "swallowed-error";
+
+    fn messages(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.message.as_str()).collect()
+    }
+
+    fn titles(finding: &Finding) -> Vec<&str> {
+        finding.fixes.iter().map(|f| f.title.as_str()).collect()
+    }
+
+    fn parses(path: &str, text: &str) -> bool {
+        let language = Language::from_file_name(path.rsplit('/').next().unwrap()).unwrap();
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&language.grammar()).unwrap();
+        !parser.parse(text, None).unwrap().root_node().has_error()
+    }
+
+    /// The text after applying the fix titled `title` of the only finding; it must parse.
+    fn apply(path: &str, text: &str, title: &str) -> String {
+        let findings = check(ID, path, text);
+        assert_eq!(findings.len(), 1, "{text}");
+        let mut finding = findings[0].clone();
+        finding.fixes.retain(|f| f.title == title);
+        assert_eq!(finding.fixes.len(), 1, "no fix `{title}` for {text}");
+        let out = fixed(text, &[finding], FixSafety::Unsafe);
+        assert!(parses(path, &out), "fix breaks the syntax:\n{out}");
+        out
+    }
+
+    fn assert_clean(path: &str, cases: &[&str]) {
+        for text in cases {
+            assert!(check(ID, path, text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn flags_the_spec_examples_in_typescript() {
+        let text = "try {\n  await this.mailer.send(message);\n} catch (e) {}\n";
+        let findings = check(ID, "src/a.ts", text);
+        assert_eq!(spans(text, &findings), ["catch (e) {}"]);
+        assert_eq!(
+            messages(&findings),
+            ["Empty `catch` block swallows the error; handle it, log it, or rethrow."]
+        );
+        let text = "fetchProfile().catch(() => {});\npromise.then(onOk, () => undefined);\n";
+        let findings = check(ID, "src/a.ts", text);
+        assert_eq!(spans(text, &findings), ["() => {}", "() => undefined"]);
+        assert_eq!(
+            messages(&findings),
+            [
+                "`.catch()` handler discards the rejection.",
+                "`.then()` handler discards the rejection."
+            ]
+        );
+        let text = "try { payload = JSON.parse(raw); } catch {}\n";
+        assert_eq!(spans(text, &check(ID, "src/a.js", text)), ["catch {}"]);
+    }
+
+    #[test]
+    fn flags_every_no_op_handler() {
+        let text = "p.catch(noop);\np.catch(_.noop);\np.catch(function () {});\np.catch(() => void 0);\n\
+                    p.catch(() => null);\np?.catch(async (e) => {});\np.then(undefined, (err) => {\n});\n";
+        assert_eq!(
+            spans(text, &check(ID, "src/a.ts", text)),
+            [
+                "noop",
+                "_.noop",
+                "function () {}",
+                "() => void 0",
+                "() => null",
+                "async (e) => {}",
+                "(err) => {\n}"
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_handlers_that_do_something_or_say_why() {
+        assert_clean(
+            "src/a.ts",
+            &[
+                "try {\n  fs.unlinkSync(tmpFile);\n} catch {\n  // best effort: the temp file may already be gone\n}\n",
+                "try { await op(); } catch (err) { logger.error(err); throw err; }\np.catch((err) => this.logger.warn(err));\n",
+                "p.catch(() => []);\np.catch(() => false);\np.catch(() => fallback);\np.catch(handleError);\np.then(() => {});\n",
+                "p.catch(() => { /* already reported by the worker */ });\np.catch(() => null /* a missing file is fine */);\n",
+                "p.catch(() => {}, extra);\np.then(a, () => {}, c);\nrouter.catch();\n",
+                "try { a(); } catch (e) { return null; }\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn comments_beside_the_handler_count_as_intent() {
+        assert_clean(
+            "src/a.ts",
+            &[
+                // Above the statement.
+                "async function f() {\n  // A failed start must not stop the teardown: its error already went to the caller.\n  await this.ready?.catch(() => undefined);\n}\n",
+                // Above a chained handler's line.
+                "fetch(url)\n  .then(render)\n  // the banner is optional\n  .catch(() => {});\n",
+                // Trailing.
+                "cache.set(key, value).catch(() => {}); // the cache is optional\n",
+                "try { a(); } catch {} // eslint-disable-line no-empty\n",
+                // Above `} catch`: the try block's last line.
+                "try {\n  headers.setContentLength(await getLength());\n  /*eslint no-empty:0*/\n} catch (e) {}\n",
+            ],
+        );
+        // A comment further away, a trailing comment of other code above, or a directive for
+        // the linter is no explanation.
+        for text in [
+            "// fetch the profile\n\nfetchProfile().catch(() => {});\n",
+            "setup(); // ready\nfetchProfile().catch(() => {});\n",
+            "// preflight-ignore: debug-print\nfetchProfile().catch(() => {});\n",
+        ] {
+            assert_eq!(check(ID, "src/a.ts", text).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn cleanup_before_a_rethrow_is_not_flagged() {
+        assert_clean(
+            "src/a.ts",
+            &[
+                "async function f() {\n  try {\n    await move(tmp, target);\n  } catch (err) {\n    await fs.remove(tmp).catch(() => {});\n    throw err;\n  }\n}\n",
+                "try { a(); } catch (err) {\n  try { cleanup(); } catch {}\n  if (fatal(err)) { throw new Wrapped(err); }\n}\n",
+            ],
+        );
+        // The throw must follow, and belong to the same handler.
+        for text in [
+            "try { a(); } catch (err) {\n  p.catch(() => {});\n}\n",
+            "try { a(); } catch (err) {\n  items.forEach(() => { throw err; });\n  p.catch(() => {});\n}\n",
+            "try { a(); } catch (err) {\n  const f = () => { p.catch(() => {}); };\n  throw err;\n}\n",
+        ] {
+            assert_eq!(check(ID, "src/a.ts", text).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn flags_the_spec_examples_in_python() {
+        let text = "try:\n    sync_inventory()\nexcept Exception:\n    pass\n";
+        let findings = check(ID, "app/a.py", text);
+        assert_eq!(spans(text, &findings), ["except Exception"]);
+        assert_eq!(
+            messages(&findings),
+            [
+                "`except Exception` with only `pass` silently discards every exception; log it or catch a narrower type."
+            ]
+        );
+        let text =
+            "for item in items:\n    try:\n        process(item)\n    except:\n        continue\n";
+        let findings = check(ID, "app/a.py", text);
+        assert_eq!(spans(text, &findings), ["except"]);
+        assert_eq!(
+            messages(&findings),
+            [
+                "`except` with only `continue` silently discards every exception; log it or catch a narrower type."
+            ]
+        );
+        let text = "from contextlib import suppress\nwith suppress(Exception):\n    notify_webhook(event)\n";
+        let findings = check(ID, "app/a.py", text);
+        assert_eq!(spans(text, &findings), ["suppress(Exception)"]);
+        assert_eq!(
+            messages(&findings),
+            ["`suppress(Exception)` silently discards every exception."]
+        );
+    }
+
+    #[test]
+    fn flags_every_broad_python_handler() {
+        let text = "try:\n    a()\nexcept BaseException as exc:\n    ...\n\
+                    try:\n    a()\nexcept (ValueError, Exception):\n    \"ignored\"\n\
+                    try:\n    a()\nexcept builtins.Exception: pass\n\
+                    try:\n    a()\nexcept* Exception:\n    pass\n\
+                    import contextlib\nwith contextlib.suppress(KeyError, BaseException) as ignored:\n    a()\n";
+        let findings = check(ID, "app/a.py", text);
+        assert_eq!(
+            spans(text, &findings),
+            [
+                "except BaseException",
+                "except (ValueError, Exception)",
+                "except builtins.Exception",
+                "except* Exception",
+                "contextlib.suppress(KeyError, BaseException)"
+            ]
+        );
+        assert!(
+            findings[0]
+                .message
+                .starts_with("`except BaseException` with only `...`")
+        );
+        assert!(findings[1].message.contains("with only `\"ignored\"`"));
+        assert!(
+            findings[3]
+                .message
+                .starts_with("`except* Exception` with only `pass`")
+        );
+    }
+
+    #[test]
+    fn ignores_narrow_busy_or_explained_python_handlers() {
+        assert_clean(
+            "app/a.py",
+            &[
+                "try:\n    import ujson as json\nexcept ImportError:\n    import json\ntry:\n    value = cache[key]\nexcept KeyError:\n    pass\n",
+                "try:\n    os.remove(path)\nexcept Exception:\n    # best effort cleanup; failure is harmless here\n    pass\n",
+                "try:\n    a()\nexcept Exception:  # noqa: BLE001\n    pass\n",
+                "try:\n    a()\nexcept Exception:\n    pass  # optional dependency\n",
+                "try:\n    next(it)\nexcept StopIteration:\n    pass\nexcept (KeyError, AttributeError):\n    pass\n",
+                "try:\n    a()\nexcept Exception:\n    return None\n",
+                "try:\n    a()\nexcept Exception as e:\n    logger.exception(e)\n",
+                "try:\n    a()\nexcept Exception:\n    raise\n",
+                "for x in xs:\n    try:\n        a(x)\n    except Exception:\n        break\n",
+                "from contextlib import suppress\nwith suppress(FileNotFoundError):\n    os.remove(p)\n",
+                "from contextlib import suppress\n# the metrics endpoint is optional\nwith suppress(Exception):\n    push_metrics()\n",
+                "import contextlib\nwith contextlib.suppress(Exception):\n    # optional dependency\n    from x import y\n",
+                "from mylib import suppress\nwith suppress(Exception):\n    a()\n",
+                "with open(p) as f:\n    pass\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_comment_after_the_block_belongs_to_what_follows() {
+        let text = "def f():\n    try:\n        x()\n    except Exception:\n        pass\n    # next section\n    foo()\n";
+        assert_eq!(check(ID, "app/a.py", text).len(), 1);
+        let text =
+            "def f():\n    try:\n        x()\n    except Exception:\n        pass\n# top level\n";
+        assert_eq!(check(ID, "app/a.py", text).len(), 1);
+    }
+
+    #[test]
+    fn python_cleanup_before_a_reraise_is_not_flagged() {
+        let text = "try:\n    a()\nexcept Exception:\n    try:\n        cleanup()\n    except Exception:\n        pass\n    raise\n";
+        assert!(check(ID, "app/a.py", text).is_empty());
+        let text = "try:\n    a()\nexcept Exception:\n    try:\n        cleanup()\n    except Exception:\n        pass\n";
+        // The outer handler is not silent (it holds a `try`), the inner one is.
+        assert_eq!(check(ID, "app/a.py", text).len(), 1);
+    }
+
+    #[test]
+    fn logs_or_rethrows_in_typescript() {
+        let path = "src/a.ts";
+        let text = "try {\n  await send(message);\n} catch (e) {}\n";
+        assert_eq!(
+            titles(&check(ID, path, text)[0]),
+            ["Log the error", "Rethrow the error"]
+        );
+        assert_eq!(
+            apply(path, text, "Log the error"),
+            "try {\n  await send(message);\n} catch (e) { console.error(e); }\n"
+        );
+        assert_eq!(
+            apply(path, text, "Rethrow the error"),
+            "try {\n  await send(message);\n} catch (e) { throw e; }\n"
+        );
+        let text = "try { payload = JSON.parse(raw); } catch {}\n";
+        assert_eq!(
+            apply(path, text, "Log the error"),
+            "try { payload = JSON.parse(raw); } catch (error) { console.error(error); }\n"
+        );
+        // A multi-line block gets the statement on its own line, indented like the try block.
+        let text = "function f() {\n    try {\n        a();\n    } catch (err) {\n    }\n}\n";
+        assert_eq!(
+            apply(path, text, "Rethrow the error"),
+            "function f() {\n    try {\n        a();\n    } catch (err) {\n        throw err;\n    }\n}\n"
+        );
+        let text = "\ttry {\n\t\ta();\n\t} catch {\n\n\t}\n";
+        assert_eq!(
+            apply(path, text, "Log the error"),
+            "\ttry {\n\t\ta();\n\t} catch (error) {\n\t\tconsole.error(error);\n\t}\n"
+        );
+        // Destructured bindings have no name to log: flagged, no fix.
+        let text = "try { a(); } catch ({ message }) {}\n";
+        assert!(check(ID, path, text)[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn logs_from_promise_handlers() {
+        let path = "src/a.ts";
+        let text = "fetchProfile().catch(() => {});\n";
+        assert_eq!(titles(&check(ID, path, text)[0]), ["Log the error"]);
+        assert_eq!(
+            apply(path, text, "Log the error"),
+            "fetchProfile().catch((error) => { console.error(error); });\n"
+        );
+        let text = "p.then(ok, function (reason) {});\n";
+        assert_eq!(
+            apply(path, text, "Log the error"),
+            "p.then(ok, (reason) => { console.error(reason); });\n"
+        );
+        let text = "p.catch(err => undefined);\n";
+        assert_eq!(
+            apply(path, text, "Log the error"),
+            "p.catch((err) => { console.error(err); });\n"
+        );
+        let text = "p.catch(_.noop);\n";
+        assert_eq!(
+            apply("src/a.js", text, "Log the error"),
+            "p.catch((error) => { console.error(error); });\n"
+        );
+    }
+
+    #[test]
+    fn uses_the_class_or_module_logger() {
+        let path = "src/mail.service.ts";
+        let text = "export class MailService {\n  private readonly logger = new Logger(MailService.name);\n  async send(m) {\n    try { await this.mailer.send(m); } catch (e) {}\n    this.queue.drain().catch(() => {});\n  }\n}\n";
+        let findings = check(ID, path, text);
+        let out = fixed(text, &findings, FixSafety::Unsafe);
+        assert!(out.contains("catch (e) { this.logger.error(e); }"), "{out}");
+        assert!(
+            out.contains(".catch((error) => { this.logger.error(error); })"),
+            "{out}"
+        );
+        let text = "class A {\n  constructor(private logger: PinoLogger) {}\n  run() { try { a(); } catch (e) {} }\n}\n";
+        assert!(apply(path, text, "Log the error").contains("this.logger.error(e)"));
+        let text = "class A {\n  constructor(logger) { this.logger = logger; }\n  run() { try { a(); } catch (e) {} }\n}\n";
+        assert!(apply("src/a.js", text, "Log the error").contains("this.logger.error(e)"));
+        // `function` rebinds `this`; static methods have no instance.
+        let text = "class A {\n  logger = x;\n  run() { return function () { try { a(); } catch (e) {} }; }\n}\n";
+        assert!(apply(path, text, "Log the error").contains("console.error(e)"));
+        let text = "class A {\n  logger = x;\n  static run() { try { a(); } catch (e) {} }\n}\n";
+        assert!(apply(path, text, "Log the error").contains("console.error(e)"));
+        // Module loggers: imported, or declared where the handler can see them.
+        let text = "import { logger } from './logger';\ntry { a(); } catch (e) {}\n";
+        assert!(apply(path, text, "Log the error").contains("logger.error(e)"));
+        let text =
+            "export function f() {\n  try { a(); } catch (e) {}\n}\nconst logger = pino();\n";
+        assert!(apply(path, text, "Log the error").contains("{ logger.error(e); }"));
+        let text = "try { a(); } catch (e) {}\nconst logger = pino();\n";
+        assert!(apply(path, text, "Log the error").contains("console.error(e)"));
+    }
+
+    #[test]
+    fn logs_or_reraises_in_python() {
+        let path = "app/a.py";
+        let text =
+            "def f():\n    try:\n        sync_inventory()\n    except Exception:\n        pass\n";
+        assert_eq!(
+            titles(&check(ID, path, text)[0]),
+            ["Log the exception", "Re-raise the exception"]
+        );
+        assert_eq!(
+            apply(path, text, "Log the exception"),
+            "import logging\ndef f():\n    try:\n        sync_inventory()\n    except Exception:\n        logging.exception(\"Unhandled exception\")\n"
+        );
+        assert_eq!(
+            apply(path, text, "Re-raise the exception"),
+            "def f():\n    try:\n        sync_inventory()\n    except Exception:\n        raise\n"
+        );
+        // `continue` keeps its place after the log line; re-raising replaces it.
+        let text = "import os\nfor item in items:\n    try:\n        process(item)\n    except:\n        continue\n";
+        assert_eq!(
+            apply(path, text, "Log the exception"),
+            "import os\nimport logging\nfor item in items:\n    try:\n        process(item)\n    except:\n        logging.exception(\"Unhandled exception\")\n        continue\n"
+        );
+        assert_eq!(
+            apply(path, text, "Re-raise the exception"),
+            "import os\nfor item in items:\n    try:\n        process(item)\n    except:\n        raise\n"
+        );
+        let text = "for x in xs:\n    try: a(x)\n    except Exception: continue\n";
+        assert_eq!(
+            apply(path, text, "Log the exception"),
+            "import logging\nfor x in xs:\n    try: a(x)\n    except Exception: logging.exception(\"Unhandled exception\"); continue\n"
+        );
+        // A string-only block: the call goes after it.
+        let text = "import logging\ntry:\n    a()\nexcept Exception:\n    \"ignored\"\n";
+        assert_eq!(
+            apply(path, text, "Log the exception"),
+            "import logging\ntry:\n    a()\nexcept Exception:\n    \"ignored\"\n    logging.exception(\"Unhandled exception\")\n"
+        );
+    }
+
+    #[test]
+    fn python_logger_and_import_placement() {
+        let path = "app/a.py";
+        // A module logger.
+        let text = "import logging\nlogger = logging.getLogger(__name__)\ndef f():\n    try:\n        a()\n    except Exception:\n        pass\n";
+        assert_eq!(
+            apply(path, text, "Log the exception"),
+            text.replace("pass", "logger.exception(\"Unhandled exception\")")
+        );
+        let text = "from app.log import logger\ntry:\n    a()\nexcept Exception:\n    pass\n";
+        assert!(apply(path, text, "Log the exception").contains("logger.exception("));
+        // Assigned after a module-level handler: not there yet.
+        let text = "import logging\ntry:\n    a()\nexcept Exception:\n    pass\nlogger = logging.getLogger(__name__)\n";
+        assert!(apply(path, text, "Log the exception").contains("    logging.exception("));
+        // After the docstring and `__future__` imports, before code.
+        let text = "\"\"\"Module.\"\"\"\nfrom __future__ import annotations\n\nx = 1\ntry:\n    a()\nexcept Exception:\n    pass\n";
+        assert!(apply(path, text, "Log the exception").starts_with(
+            "\"\"\"Module.\"\"\"\nfrom __future__ import annotations\nimport logging\n\nx = 1\n"
+        ));
+        let text = "\"\"\"Module.\"\"\"\ntry:\n    a()\nexcept Exception:\n    pass\n";
+        assert!(
+            apply(path, text, "Log the exception")
+                .starts_with("\"\"\"Module.\"\"\"\nimport logging\ntry:\n")
+        );
+        let text = "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\ntry:\n    a()\nexcept Exception:\n    pass\n";
+        assert!(
+            apply(path, text, "Log the exception").starts_with(
+                "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport logging\ntry:\n"
+            )
+        );
+        // The handler runs at import time before the last import: the import goes above it.
+        let text = "import os\ntry:\n    import ujson\nexcept Exception:\n    pass\nimport sys\n";
+        assert_eq!(
+            apply(path, text, "Log the exception"),
+            "import os\nimport logging\ntry:\n    import ujson\nexcept Exception:\n    logging.exception(\"Unhandled exception\")\nimport sys\n"
+        );
+        // `logging` bound to something else: no log fix.
+        let text = "from structlog import logging\ntry:\n    a()\nexcept Exception:\n    pass\n";
+        assert_eq!(
+            titles(&check(ID, path, text)[0]),
+            ["Re-raise the exception"]
+        );
+        let text = "try:\n    a()\nexcept Exception:\n    pass";
+        assert_eq!(
+            apply(path, text, "Log the exception"),
+            "import logging\ntry:\n    a()\nexcept Exception:\n    logging.exception(\"Unhandled exception\")"
+        );
+    }
+
+    #[test]
+    fn crlf_files_keep_their_line_endings_and_parse() {
+        let text = "try {\r\n  a();\r\n} catch (e) {\r\n}\r\n";
+        let out = apply("src/a.ts", text, "Log the error");
+        assert_eq!(
+            out,
+            "try {\r\n  a();\r\n} catch (e) {\r\n  console.error(e);\r\n}\r\n"
+        );
+        let text = "import os\r\nfor x in xs:\r\n    try:\r\n        a(x)\r\n    except:\r\n        continue\r\n";
+        assert_eq!(
+            apply("app/a.py", text, "Log the exception"),
+            "import os\r\nimport logging\r\nfor x in xs:\r\n    try:\r\n        a(x)\r\n    except:\r\n        logging.exception(\"Unhandled exception\")\r\n        continue\r\n"
+        );
+    }
+
+    #[test]
+    fn reports_intact_handlers_in_a_file_with_syntax_errors() {
+        let text = "function broken( {\n\nexport function ok() {\n  try { a(); } catch (e) {}\n}\n";
+        assert_eq!(check(ID, "src/a.ts", text).len(), 1);
+        let text = "def broken(:\n    pass\n\ndef ok():\n    try:\n        a()\n    except Exception:\n        pass\n";
+        assert_eq!(check(ID, "app/a.py", text).len(), 1);
+    }
 }
