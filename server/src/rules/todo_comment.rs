@@ -11,7 +11,9 @@ declare_rule! {
     /// Flags comments carrying a work-item marker: `TODO`, `FIXME`, `XXX`, `HACK` or `BUG`, in
     /// capitals, standing as a word and followed by `:`, whitespace, an owner in parentheses
     /// (`FIXME(jane):`) or the end of the comment; in TypeScript/JavaScript also the JSDoc tag
-    /// `@todo` in any case.
+    /// `@todo` in any case. In the middle of a sentence a marker counts only when a `:` or an
+    /// owner follows it, so prose such as "fetching a TODO item" or "fixes BUG 1234" is not a
+    /// work item.
     ///
     /// Only comments are read: strings, docstrings, template literals, JSX text and identifiers
     /// such as `todoList` or `TODO_LIST_KEY` never match, and neither do lower-case prose
@@ -97,7 +99,7 @@ fn work_item_tag(comment: &str, jsdoc: bool) -> Option<Range<usize>> {
         .captures_iter(body)
         .filter_map(|c| c.get(1))
         .map(|tag| tag.range())
-        .find(|tag| ends_tag(body, tag.end, true));
+        .find(|tag| ends_tag(body, tag.end, true) && reads_as_tag(body, tag.clone()));
     let jsdoc = jsdoc
         .then(|| {
             JSDOC_TODO
@@ -111,6 +113,19 @@ fn work_item_tag(comment: &str, jsdoc: bool) -> Option<Range<usize>> {
         (Some(a), Some(b)) => Some(if b.start < a.start { b } else { a }),
         (a, b) => a.or(b),
     }
+}
+
+/// Whether a marker is used as a tag rather than as a word of prose ("Fetching a TODO item",
+/// "fixes BUG 1234"): it carries `@`, is followed by `:` or an owner in parentheses, or is the
+/// first word of its line in the comment.
+fn reads_as_tag(body: &str, tag: Range<usize>) -> bool {
+    if body[tag.clone()].starts_with('@') || body[tag.end..].starts_with([':', '(']) {
+        return true;
+    }
+    let line_start = body[..tag.start].rfind('\n').map_or(0, |i| i + 1);
+    body[line_start..tag.start]
+        .chars()
+        .all(|c| c.is_whitespace() || "/*#!-([".contains(c))
 }
 
 /// Whether the tag ending at `end` stands on its own: followed by `:`, whitespace, an owner in
@@ -189,6 +204,10 @@ mod tests {
             ("/**\n * Does things.\n * @Todo split this\n */", "@Todo"),
             ("/**\n * TODO\n */", "TODO"),
             ("// (TODO: later)", "TODO"),
+            ("// Create the class. FIXME: ideally not", "FIXME"),
+            ("// remove the cast TODO(#1286) once fixed", "TODO"),
+            ("/*\n   XXX not implemented yet */", "XXX"),
+            ("// - HACK around the SDK", "HACK"),
         ] {
             let text = format!("{comment}\nlet a = 1;\n");
             assert_eq!(
@@ -221,6 +240,7 @@ mod tests {
             "// mail me at ops@todo.example\n// @todo.md\n// @todos\n",
             "// FIXME(unclosed\nconst a = `TODO: ${x}`;\nconst r = /TODO: /;\n",
             "const el = <p>TODO: fill in</p>;\n",
+            "/**\n * **Example** (Fetching a TODO Item)\n */\n// Fixes BUG 1234 in the parser\n// this is a HACK around the SDK\n",
             "// preflight-ignore: todo-comment -- TODO remove once fixed\nconst b = 1;\n",
             "/* preflight-ignore-file: todo-comment -- HACK */\nconst c = 1;\n",
         ];
