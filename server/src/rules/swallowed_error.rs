@@ -325,16 +325,22 @@ fn discarding_handler(
     arguments: Node<'_>,
 ) -> Option<Finding> {
     let method_name = cx.node_text(method);
-    let arguments_node = arguments;
+    // A comment beside the handler, inside the call's parentheses, explains the silence too:
+    // `.catch(() => null /* a missing file is fine */)`. Comments inside another argument
+    // (`onOk`'s body) do not.
+    let commented = {
+        let mut cursor = arguments.walk();
+        arguments
+            .named_children(&mut cursor)
+            .any(|c| c.kind() == "comment")
+    };
     let arguments = code_children(arguments);
     let handler = match (method_name, arguments.as_slice()) {
         ("catch", [handler]) => *handler,
         ("then", [_, handler]) => *handler,
         _ => return None,
     };
-    // A comment beside the handler, inside the call's parentheses, explains the silence too:
-    // `.catch(() => null /* a missing file is fine */)`.
-    if !discards(cx, handler) || has_comment(arguments_node) {
+    if commented || !discards(cx, handler) {
         return None;
     }
     let statement = enclosing_statement(handler);
@@ -364,9 +370,13 @@ fn discarding_handler(
 fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
     let mut current = node.parent();
     while let Some(ancestor) = current {
-        let kind = ancestor.kind();
-        if kind.ends_with("_statement") || kind.ends_with("_declaration") {
-            return Some(ancestor);
+        match ancestor.kind() {
+            "statement_block" | "class_body" | "program" => return None,
+            "public_field_definition" => return Some(ancestor),
+            kind if kind.ends_with("_statement") || kind.ends_with("_declaration") => {
+                return Some(ancestor);
+            }
+            _ => {}
         }
         current = ancestor.parent();
     }
@@ -958,6 +968,7 @@ mod tests {
                 "p.catch(() => []);\np.catch(() => false);\np.catch(() => fallback);\np.catch(handleError);\np.then(() => {});\n",
                 "p.catch(() => { /* already reported by the worker */ });\np.catch(() => null /* a missing file is fine */);\n",
                 "p.catch(() => {}, extra);\np.then(a, () => {}, c);\nrouter.catch();\n",
+                "class A {\n  // ready once the pool is warm\n  ready = this.pool.warm().catch(() => { /* retried on first use */ });\n}\n",
                 "try { a(); } catch (e) { return null; }\n",
             ],
         );
@@ -985,6 +996,8 @@ mod tests {
             "// fetch the profile\n\nfetchProfile().catch(() => {});\n",
             "setup(); // ready\nfetchProfile().catch(() => {});\n",
             "// preflight-ignore: debug-print\nfetchProfile().catch(() => {});\n",
+            "p.then((v) => {\n  // use the value\n  use(v);\n}, () => {});\n",
+            "// A pool of workers.\nclass Pool {\n  ready = this.warm().catch(() => {});\n}\n",
         ] {
             assert_eq!(check(ID, "src/a.ts", text).len(), 1, "{text}");
         }
