@@ -16,10 +16,14 @@ declare_rule! {
     ///   tuple, also `except*`) whose block is only `pass`, `continue`, `...` or a string, and
     ///   `with contextlib.suppress(Exception):`.
     ///
-    /// A comment inside the block or handler marks the silence as intended and is not flagged
-    /// (`catch { /* the temp file may already be gone */ }`). Narrow exception types
-    /// (`except KeyError: pass`, `except ImportError:`), handlers that log, rethrow or return a
-    /// fallback value (`.catch(() => [])`, `except Exception: return None`) are not flagged.
+    /// A comment marks the silence as intended and is not flagged: inside the block or handler
+    /// (`catch { /* the temp file may already be gone */ }`), trailing it on its last line
+    /// (`} catch {} // eslint-disable-line no-empty`), or on its own line just above it. So is
+    /// cleanup inside an error handler that goes on to rethrow
+    /// (`catch (err) { await fs.remove(tmp).catch(() => {}); throw err; }`): the original error
+    /// still propagates. Narrow exception types (`except KeyError: pass`,
+    /// `except ImportError:`), and handlers that log, rethrow or return a fallback value
+    /// (`.catch(() => [])`, `except Exception: return None`) are not flagged either.
     ///
     /// ## Why is this bad?
     /// When a failure disappears without a log line or a metric, an outage looks like silent
