@@ -184,6 +184,16 @@ fn debug_print() {
 }
 
 #[test]
+fn swallowed_error() {
+    check_rule("swallowed-error");
+}
+
+#[test]
+fn todo_comment() {
+    check_rule("todo-comment");
+}
+
+#[test]
 fn malformed_entrypoint() {
     check_rule("malformed-entrypoint");
 }

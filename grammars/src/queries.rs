@@ -20,9 +20,13 @@ macro_rules! query_files {
 static QUERY_FILES: &[QueryFile] = query_files![
     Ecma / "typescript" / "cors-wildcard",
     Ecma / "typescript" / "debug-print",
+    Ecma / "typescript" / "swallowed-error",
+    Ecma / "typescript" / "todo-comment",
     Ecma / "typescript" / "app-facts",
     Python / "python" / "cors-wildcard",
     Python / "python" / "debug-print",
+    Python / "python" / "swallowed-error",
+    Python / "python" / "todo-comment",
     Python / "python" / "app-facts",
 ];
 
