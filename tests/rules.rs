@@ -192,3 +192,18 @@ fn malformed_entrypoint() {
 fn missing_error_handler() {
     check_rule("missing-error-handler");
 }
+
+#[test]
+fn unpinned_base_image() {
+    check_rule("unpinned-base-image");
+}
+
+#[test]
+fn missing_healthcheck() {
+    check_rule("missing-healthcheck");
+}
+
+#[test]
+fn secret_in_image() {
+    check_rule("secret-in-image");
+}

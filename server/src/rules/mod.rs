@@ -7,6 +7,9 @@ mod cors_wildcard;
 mod debug_print;
 mod malformed_entrypoint;
 mod missing_error_handler;
+mod missing_healthcheck;
+mod secret_in_image;
+mod unpinned_base_image;
 
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::docker::DockerContext;
@@ -113,6 +116,9 @@ static RULES: &[&Rule] = &[
     &cors_wildcard::RULE,
     &debug_print::RULE,
     &malformed_entrypoint::RULE,
+    &unpinned_base_image::RULE,
+    &missing_healthcheck::RULE,
+    &secret_in_image::RULE,
     &missing_error_handler::RULE,
 ];
 
