@@ -94,9 +94,9 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    // S3/S4: files copied from the build context into the final image.
+    // S3/S4: files copied into the final image.
     for op in docker.copies(last.index, None) {
-        if op.from.is_none() && !op.instruction.has_error() {
+        if !op.instruction.has_error() {
             check_copy(docker, &op, out);
         }
     }
@@ -152,18 +152,16 @@ fn check_env(
             continue;
         }
         let raw = &text[value.byte_range()];
-        let from_arg = references(raw)
-            .iter()
-            .any(|var| docker.vars_for(pair).is_declared(var));
-        let secret = if from_arg {
-            true
-        } else if references(raw).is_empty() {
-            docker
-                .value(value)
-                .is_some_and(|v| secrets::is_credential_like(name, &v))
-        } else {
-            // Undeclared variables expand to nothing at build time.
-            false
+        let referenced = references(raw);
+        let vars = docker.vars_for(pair);
+        let from_arg = referenced.iter().any(|var| vars.is_declared(var));
+        let secret = match docker.value(value) {
+            // A literal, or build arguments with known defaults (`ARG KEY=dummy` for
+            // `collectstatic`): judged by the value.
+            Some(v) => (referenced.is_empty() || from_arg) && secrets::is_credential_like(name, &v),
+            // An `ARG` without default: whatever `--build-arg` passes is baked in. Undeclared
+            // variables expand to nothing at build time.
+            None => from_arg,
         };
         if !secret {
             continue;
@@ -208,6 +206,14 @@ fn check_arg(
         };
         let name = &text[name.byte_range()];
         if !is_secret_variable(name) {
+            continue;
+        }
+        // `ARG SECRET_KEY=dummy`: a stand-in for build steps such as `collectstatic`.
+        let placeholder_default = pair
+            .child_by_field_name("default")
+            .and_then(|d| docker.value(d))
+            .is_some_and(|v| !v.is_empty() && secrets::is_placeholder(&v));
+        if placeholder_default {
             continue;
         }
         let mut finding = RULE.finding(
@@ -330,7 +336,7 @@ fn check_copy(docker: &DockerContext<'_>, op: &CopyOp<'_>, out: &mut Vec<Finding
                 ));
             }
             out.push(finding);
-        } else if matches!(source, "." | "./" | "*") {
+        } else if op.from.is_none() && matches!(source, "." | "./" | "*") {
             check_broad_copy(docker, *node, source, out);
         }
     }
@@ -420,6 +426,10 @@ fn is_secret_file(source: &str) -> bool {
             | ".git-credentials"
             | "credentials.json"
             | "kubeconfig"
+            | "secrets.json"
+            | "secrets.yml"
+            | "secrets.yaml"
+            | "secrets.toml"
     ) {
         return true;
     }
@@ -832,7 +842,7 @@ mod secrets {
                 r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----",
                 0,
             ),
-            ("Django secret key", r"\bdjango-insecure-\S+", 16),
+            ("Django secret key", r#"\bdjango-insecure-[^\s'"]+"#, 16),
         ];
         table
             .into_iter()
@@ -850,8 +860,8 @@ mod secrets {
         for pattern in PATTERNS.iter() {
             for m in pattern.regex.find_iter(text) {
                 let matched = m.as_str();
-                if matched.contains("EXAMPLE") || repeated(&matched[pattern.prefix.min(matched.len())..])
-                {
+                let rest = &matched[pattern.prefix.min(matched.len())..];
+                if matched.contains("EXAMPLE") || repeated(rest) || is_placeholder(rest) {
                     continue;
                 }
                 out.push(Credential {
@@ -1001,6 +1011,8 @@ mod secrets {
             assert_eq!(kinds("export AWS_ACCESS_KEY_ID=AKIAZ7Q3XK5W2M9TR4HB"), ["AWS access key id"]);
             assert!(kinds("AKIAIOSFODNN7EXAMPLE").is_empty());
             assert!(kinds("AKIAXXXXXXXXXXXXXXXX").is_empty());
+            assert!(kinds("SECRET_KEY=\"django-insecure-placeholder\"").is_empty());
+            assert_eq!(kinds("SECRET_KEY='django-insecure-7h#k2$9x!q@w3e4'"), ["Django secret key"]);
             assert!(kinds("pk_live_51Hq3xGQk2n8vLmP0aZbYcXwVu").is_empty());
             assert!(kinds("https://user:${TOKEN}@github.com/x").is_empty());
             assert!(kinds("https://oauth2:$CI_JOB_TOKEN@gitlab.com/x").is_empty());
@@ -1146,6 +1158,17 @@ mod tests {
         assert!(found[0].redact.is_empty());
         let after = fixed(text, &found, FixSafety::Unsafe);
         assert_eq!(after, "FROM python:3.12-slim\nARG STRIPE_KEY_VALUE\n");
+        // A build argument with a placeholder default (for `collectstatic`).
+        let text = "FROM python:3.12-slim\nARG DJANGO_SECRET_KEY=dummy\n\
+                    ENV DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY}\nRUN python manage.py collectstatic\n";
+        assert!(run(text).is_empty());
+        let text = "FROM python:3.12-slim\nARG SECRET_KEY=\"django-insecure-placeholder\"\n\
+                    ENV SECRET_KEY=${SECRET_KEY}\n";
+        assert!(run(text).is_empty());
+        // A real default is reported on the ARG and on the ENV that bakes it in.
+        let text = "FROM python:3.12-slim\nARG SECRET_KEY=9d8c7b6a5f4e3d2c1b0a\n\
+                    ENV SECRET_KEY=${SECRET_KEY}\n";
+        assert_eq!(run(text).len(), 2);
     }
 
     #[test]
@@ -1244,6 +1267,20 @@ mod tests {
         let found = run(text);
         assert_eq!(spans(text, &found), ["\".env\""]);
         assert!(found[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn secret_files_copied_from_other_stages_ship_too() {
+        let text = "FROM node:20 AS builder\nCOPY . .\nRUN npm run build\n\
+                    FROM node:20-slim\nCOPY --from=builder /app/dist ./dist\n\
+                    COPY --from=builder /app/.env ./.env\n";
+        let found = run(text);
+        assert_eq!(spans(text, &found), ["/app/.env"]);
+        assert_eq!(
+            fixed(text, &found, FixSafety::Unsafe),
+            "FROM node:20 AS builder\nCOPY . .\nRUN npm run build\n\
+             FROM node:20-slim\nCOPY --from=builder /app/dist ./dist\n"
+        );
     }
 
     #[test]

@@ -129,7 +129,10 @@ fn unpinned(name: &str, tag: &Option<String>, digest: &Option<String>) -> Option
     }
     let has_digit = tag.bytes().any(|b| b.is_ascii_digit());
     let codenames = matches!(last_segment(name), "debian" | "ubuntu");
-    (!has_digit && !codenames).then(|| Unpinned::Floating(tag.clone()))
+    // Images versioned by name (`gcr.io/distroless/nodejs20-debian12:nonroot`) use tags for
+    // variants.
+    let versioned_name = last_segment(name).bytes().any(|b| b.is_ascii_digit());
+    (!has_digit && !codenames && !versioned_name).then(|| Unpinned::Floating(tag.clone()))
 }
 
 /// `docker.io/library/node` → `node`.
@@ -204,8 +207,11 @@ mod tests {
              digest."
         );
         assert_eq!(run("FROM python:slim\n").len(), 1);
-        // Codenames pin a release.
+        // Codenames pin a release; so does a version in the image name.
         assert!(run("FROM ubuntu:jammy\nFROM debian:bookworm-slim\n").is_empty());
+        assert!(run("FROM gcr.io/distroless/nodejs20-debian12:nonroot\n").is_empty());
+        assert_eq!(run("FROM gcr.io/distroless/static-debian12\n").len(), 1);
+        assert_eq!(run("FROM gcr.io/distroless/static-debian12:latest\n").len(), 1);
     }
 
     #[test]
