@@ -11,8 +11,8 @@ declare_rule! {
     /// Reports a final image that runs a network service but defines no `HEALTHCHECK` in its
     /// stage chain. A stage is a service when it has an `EXPOSE` or its command starts a server
     /// (`uvicorn`, `gunicorn`, `hypercorn`, `daphne`, `granian`, `waitress-serve`, `flask run`,
-    /// `manage.py runserver`, `npm`/`yarn`/`pnpm start`, `next start`, `nest start`, `nginx`,
-    /// `httpd`, `caddy`, `pm2-runtime`, `serve`, `http-server`).
+    /// `manage.py runserver`, `fastapi run`, `npm`/`yarn`/`pnpm start`, `next start`,
+    /// `nest start`, `nginx`, `httpd`, `caddy`, `pm2-runtime`, `serve`, `http-server`).
     ///
     /// `HEALTHCHECK NONE` counts as an explicit choice. Workers and batch jobs (no `EXPOSE`, no
     /// server command) are not reported, nor are `HEALTHCHECK`s of stages the final image is not
@@ -159,6 +159,8 @@ fn starts_server(words: &[String]) -> bool {
         "manage.py" | "django-admin" => first_argument == Some("runserver"),
         "flask" => rest.iter().any(|w| w == "run"),
         "next" | "nest" => first_argument == Some("start"),
+        // FastAPI's production server (uvicorn underneath); `fastapi dev` is the dev server.
+        "fastapi" => first_argument == Some("run"),
         "npm" | "yarn" | "pnpm" => {
             let mut args = rest.iter().filter(|w| !w.starts_with('-'));
             let script = match args.next().map(String::as_str) {
@@ -372,6 +374,7 @@ mod tests {
             "[\"pm2-runtime\", \"ecosystem.config.js\"]",
             "cd /app && exec gunicorn app:app",
             "[\"tini\", \"--\", \"waitress-serve\", \"app:app\"]",
+            "[\"fastapi\", \"run\", \"app/main.py\", \"--port\", \"80\"]",
         ] {
             let text = format!("FROM python:3.12-slim\nCMD {cmd}\n");
             assert_eq!(run(&text).len(), 1, "{cmd}");
