@@ -109,10 +109,8 @@ fn command_lines(docker: &DockerContext<'_>, stage: usize) -> Vec<Vec<String>> {
             None => Some(Vec::new()),
         }
     };
-    let (Some(entrypoint), Some(cmd)) = (
-        words_of(&effective.entrypoint),
-        words_of(&effective.cmd),
-    ) else {
+    let (Some(entrypoint), Some(cmd)) = (words_of(&effective.entrypoint), words_of(&effective.cmd))
+    else {
         return Vec::new();
     };
     // A shell-form ENTRYPOINT ignores CMD.
@@ -125,8 +123,8 @@ fn command_lines(docker: &DockerContext<'_>, stage: usize) -> Vec<Vec<String>> {
     let mut lines = vec![texts(analysed_words(&full))];
     let entry_texts: Vec<&str> = entrypoint.iter().map(|w| w.text.as_str()).collect();
     let rest = &entry_texts[launcher_len(&entry_texts)..];
-    let wrapper = rest.len() == 1
-        && (rest[0].ends_with(".sh") || basename(rest[0]).contains("entrypoint"));
+    let wrapper =
+        rest.len() == 1 && (rest[0].ends_with(".sh") || basename(rest[0]).contains("entrypoint"));
     if wrapper && !shell_entrypoint && !cmd.is_empty() {
         lines.push(texts(analysed_words(&cmd)));
     }
@@ -152,10 +150,14 @@ fn starts_server(words: &[String]) -> bool {
             _ => return false,
         }
     }
-    let first_argument = rest.iter().find(|w| !w.starts_with('-')).map(String::as_str);
+    let first_argument = rest
+        .iter()
+        .find(|w| !w.starts_with('-'))
+        .map(String::as_str);
     match program {
-        "uvicorn" | "gunicorn" | "hypercorn" | "daphne" | "granian" | "waitress-serve" | "nginx"
-        | "httpd" | "httpd-foreground" | "caddy" | "pm2-runtime" | "serve" | "http-server" => true,
+        "uvicorn" | "gunicorn" | "hypercorn" | "daphne" | "granian" | "waitress-serve"
+        | "nginx" | "httpd" | "httpd-foreground" | "caddy" | "pm2-runtime" | "serve"
+        | "http-server" => true,
         "manage.py" | "django-admin" => first_argument == Some("runserver"),
         "flask" => rest.iter().any(|w| w == "run"),
         "next" | "nest" => first_argument == Some("start"),
@@ -193,9 +195,7 @@ fn insert_healthcheck(
         Family::Python => json_array(&[
             "python",
             "-c",
-            &format!(
-                "import urllib.request,sys; urllib.request.urlopen('{url}', timeout=4)"
-            ),
+            &format!("import urllib.request,sys; urllib.request.urlopen('{url}', timeout=4)"),
         ]),
         Family::Node => json_array(&[
             "node",
@@ -458,9 +458,7 @@ mod tests {
         let text = "FROM python:3.12-slim\nCMD uvicorn app.main:app --host 0.0.0.0 --port 9000\n";
         assert!(fix_of(text).contains("127.0.0.1:9000/health"));
         let text = "FROM node:16\nCMD [\"yarn\", \"start\"]\n";
-        assert!(
-            fix_of(text).contains("CMD curl -fsS http://127.0.0.1:3000/health || exit 1\nCMD")
-        );
+        assert!(fix_of(text).contains("CMD curl -fsS http://127.0.0.1:3000/health || exit 1\nCMD"));
         let text = "FROM nginx:1.25\nEXPOSE 80";
         assert_eq!(
             fix_of(text),
@@ -474,8 +472,10 @@ mod tests {
         let text = "FROM python:3.12-slim AS base\nCMD [\"gunicorn\", \"app:app\"]\n\
                     FROM base\nCOPY . /app\n";
         let after = fix_of(text);
-        assert!(after.ends_with("COPY . /app\nHEALTHCHECK --interval=30s --timeout=5s \
+        assert!(after.ends_with(
+            "COPY . /app\nHEALTHCHECK --interval=30s --timeout=5s \
              --start-period=20s --retries=3 CMD [\"python\", \"-c\", \"import urllib.request,sys; \
-             urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)\"]\n"));
+             urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)\"]\n"
+        ));
     }
 }

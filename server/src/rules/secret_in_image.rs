@@ -830,7 +830,11 @@ mod secrets {
                 7,
             ),
             ("npm token", r"\bnpm_[A-Za-z0-9]{36}\b", 4),
-            ("PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", 20),
+            (
+                "PyPI token",
+                r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+                20,
+            ),
             (
                 "SendGrid key",
                 r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
@@ -975,7 +979,13 @@ mod secrets {
         #[test]
         fn placeholders_and_credential_values() {
             for v in [
-                "", "changeme", "xxxxxx", "<your-token>", "${TOKEN}", "$TOKEN", "your-api-key",
+                "",
+                "changeme",
+                "xxxxxx",
+                "<your-token>",
+                "${TOKEN}",
+                "$TOKEN",
+                "your-api-key",
                 "REPLACE_ME",
             ] {
                 assert!(is_placeholder(v), "{v}");
@@ -987,17 +997,25 @@ mod secrets {
             assert!(!is_credential_like("API_TOKEN", "API_TOKEN_VALUE"));
             assert!(!is_credential_like("AUTH_TOKEN", "auth_token"));
             assert!(!is_credential_like("PASSWORD", "two words here"));
-            assert!(!is_credential_like("TOKEN_AUDIENCE", "https://api.example.org"));
+            assert!(!is_credential_like(
+                "TOKEN_AUDIENCE",
+                "https://api.example.org"
+            ));
             assert!(!is_credential_like("DB_PASSWORD", "true"));
         }
 
         #[test]
         fn known_formats() {
             let kinds = |text: &str| -> Vec<&'static str> {
-                known_credentials(text).into_iter().map(|c| c.kind).collect()
+                known_credentials(text)
+                    .into_iter()
+                    .map(|c| c.kind)
+                    .collect()
             };
             assert_eq!(
-                kinds("pip install git+https://deploy:ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex@github.com/a/b"),
+                kinds(
+                    "pip install git+https://deploy:ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex@github.com/a/b"
+                ),
                 ["GitHub token"]
             );
             assert_eq!(
@@ -1008,16 +1026,24 @@ mod secrets {
                 kinds("git clone https://ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex@github.com/a/b"),
                 ["GitHub token"]
             );
-            assert_eq!(kinds("export AWS_ACCESS_KEY_ID=AKIAZ7Q3XK5W2M9TR4HB"), ["AWS access key id"]);
+            assert_eq!(
+                kinds("export AWS_ACCESS_KEY_ID=AKIAZ7Q3XK5W2M9TR4HB"),
+                ["AWS access key id"]
+            );
             assert!(kinds("AKIAIOSFODNN7EXAMPLE").is_empty());
             assert!(kinds("AKIAXXXXXXXXXXXXXXXX").is_empty());
             assert!(kinds("SECRET_KEY=\"django-insecure-placeholder\"").is_empty());
-            assert_eq!(kinds("SECRET_KEY='django-insecure-7h#k2$9x!q@w3e4'"), ["Django secret key"]);
+            assert_eq!(
+                kinds("SECRET_KEY='django-insecure-7h#k2$9x!q@w3e4'"),
+                ["Django secret key"]
+            );
             assert!(kinds("pk_live_51Hq3xGQk2n8vLmP0aZbYcXwVu").is_empty());
             assert!(kinds("https://user:${TOKEN}@github.com/x").is_empty());
             assert!(kinds("https://oauth2:$CI_JOB_TOKEN@gitlab.com/x").is_empty());
             assert!(kinds("postgres://postgres:postgres@localhost:5432/app").is_empty());
-            assert!(kinds("echo //registry.npmjs.org/:_authToken=${NPM_TOKEN} > .npmrc").is_empty());
+            assert!(
+                kinds("echo //registry.npmjs.org/:_authToken=${NPM_TOKEN} > .npmrc").is_empty()
+            );
             assert_eq!(
                 kinds("//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
                 ["npm token"]
@@ -1107,7 +1133,10 @@ mod tests {
         // An unused secret ARG is simply removed.
         let text = "FROM node:20\nARG API_TOKEN=\nRUN npm ci\n";
         let found = run(text);
-        assert_eq!(fixed(text, &found, FixSafety::Unsafe), "FROM node:20\nRUN npm ci\n");
+        assert_eq!(
+            fixed(text, &found, FixSafety::Unsafe),
+            "FROM node:20\nRUN npm ci\n"
+        );
     }
 
     #[test]
@@ -1154,7 +1183,10 @@ mod tests {
         let text = "FROM python:3.12-slim\nARG STRIPE_KEY_VALUE\n\
                     ENV STRIPE_SECRET_KEY=${STRIPE_KEY_VALUE}\n";
         let found = run(text);
-        assert_eq!(spans(text, &found), ["STRIPE_SECRET_KEY=${STRIPE_KEY_VALUE}"]);
+        assert_eq!(
+            spans(text, &found),
+            ["STRIPE_SECRET_KEY=${STRIPE_KEY_VALUE}"]
+        );
         assert!(found[0].redact.is_empty());
         let after = fixed(text, &found, FixSafety::Unsafe);
         assert_eq!(after, "FROM python:3.12-slim\nARG STRIPE_KEY_VALUE\n");
@@ -1217,7 +1249,11 @@ mod tests {
         let found = run(text);
         // Not S1 (build stage), but the token itself is written in the Dockerfile (S5).
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.starts_with("Hard-coded npm token in an `ENV`"));
+        assert!(
+            found[0]
+                .message
+                .starts_with("Hard-coded npm token in an `ENV`")
+        );
         assert_no_leak(text, &found, "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
         let text = "FROM node:20 AS base\nENV API_TOKEN=9d8c7b6a5f4e3d2c1b0a\nFROM base\n";
         assert_eq!(run(text).len(), 1, "inherited through the chain");
@@ -1302,7 +1338,8 @@ mod tests {
         );
         assert!(run_in(text, &["Dockerfile", ".env", ".dockerignore"]).is_empty());
         assert!(run_in(text, &["Dockerfile", ".env.example", "package.json"]).is_empty());
-        let text = "FROM node:20 AS build\nCOPY . .\nFROM node:20-slim\nCOPY --from=build /app /app\n";
+        let text =
+            "FROM node:20 AS build\nCOPY . .\nFROM node:20-slim\nCOPY --from=build /app /app\n";
         assert!(run_in(text, &["Dockerfile", ".env"]).is_empty());
     }
 

@@ -211,7 +211,10 @@ mod tests {
         assert!(run("FROM ubuntu:jammy\nFROM debian:bookworm-slim\n").is_empty());
         assert!(run("FROM gcr.io/distroless/nodejs20-debian12:nonroot\n").is_empty());
         assert_eq!(run("FROM gcr.io/distroless/static-debian12\n").len(), 1);
-        assert_eq!(run("FROM gcr.io/distroless/static-debian12:latest\n").len(), 1);
+        assert_eq!(
+            run("FROM gcr.io/distroless/static-debian12:latest\n").len(),
+            1
+        );
     }
 
     #[test]
@@ -251,7 +254,10 @@ mod tests {
         let text = "FROM python:latest AS build\nRUN pip wheel .\nFROM python:3.12-slim\n";
         let found = run(text);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].fixes[0].title, "Use `python:3.12-slim` as on line 3");
+        assert_eq!(
+            found[0].fixes[0].title,
+            "Use `python:3.12-slim` as on line 3"
+        );
         assert_eq!(found[0].fixes[0].safety, FixSafety::Unsafe);
         let after = fixed(text, &found, FixSafety::Unsafe);
         assert_eq!(
