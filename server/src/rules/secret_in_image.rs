@@ -440,17 +440,26 @@ fn is_secret_file(source: &str) -> bool {
         return false;
     };
     match extension {
-        "key" | "p12" | "pfx" | "jks" => !stem.is_empty() && !stem.contains('*'),
-        // Certificates and CA bundles are public; keys are what matter.
+        "p12" | "pfx" | "jks" => !stem.is_empty() && !stem.contains('*'),
+        // Public keys (`repo.gpg.key`, `jwt-public.key`) are meant to be shipped.
+        "key" => !stem.is_empty() && !stem.contains('*') && !public_key_name(stem),
+        // So are certificates and CA bundles; private keys are what matter.
         "pem" => {
             !stem.is_empty()
                 && !stem.contains('*')
-                && !["cert", "chain", "bundle", "ca", "pub", "public"]
-                    .iter()
-                    .any(|w| stem.split(['-', '_', '.']).any(|part| part.contains(w)))
+                && !public_key_name(stem)
+                && !stem.split(['-', '_', '.']).any(|part| {
+                    part == "ca" || ["cert", "chain", "bundle"].iter().any(|w| part.contains(w))
+                })
         }
         _ => false,
     }
+}
+
+/// A key file name that says the key is public: a `pub`/`public` or `gpg` part.
+fn public_key_name(stem: &str) -> bool {
+    stem.split(['-', '_', '.'])
+        .any(|part| matches!(part, "pub" | "public" | "pubkey" | "gpg" | "asc"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1280,6 +1289,8 @@ mod tests {
             "home/.aws/credentials",
             "keystore.jks",
             "privkey.pem",
+            "application.pem",
+            "jwt-private.key",
         ] {
             let text = format!("FROM python:3.12-slim\nCOPY {source} /app/\n");
             assert_eq!(run(&text).len(), 1, "{source}");
@@ -1290,6 +1301,9 @@ mod tests {
             ".env.production.template",
             "id_rsa.pub",
             "certs/ca-bundle.pem",
+            "keys/jwt-public.pem",
+            "nodesource.gpg.key",
+            "signing_pub.key",
             "fullchain.pem",
             "cert.pem",
             "package.json",
