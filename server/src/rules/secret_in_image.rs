@@ -78,6 +78,7 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
     let Some(last) = docker.final_stage() else {
         return;
     };
+    let first = out.len();
     let chain = docker.chain_instructions(last.index, None);
     let mut flagged_values: Vec<Range<usize>> = Vec::new();
     // S1: ENV of the final stage chain.
@@ -105,6 +106,19 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
         for &instruction in &stage.instructions {
             if !instruction.has_error() {
                 check_credentials(docker, instruction, &flagged_values, out);
+            }
+        }
+    }
+    // A code frame shows whole lines: every finding hides every secret found in the file, so
+    // `ENV A_PASSWORD=… B_TOKEN=${B}` shows neither value under either finding.
+    let secrets: Vec<Range<usize>> = out[first..]
+        .iter()
+        .flat_map(|f| f.redact.iter().cloned())
+        .collect();
+    for finding in &mut out[first..] {
+        for range in &secrets {
+            if !finding.redact.contains(range) {
+                finding.redact.push(range.clone());
             }
         }
     }
@@ -1182,6 +1196,22 @@ mod tests {
              (metadata). Use a BuildKit secret mount (`RUN --mount=type=secret`)."
         );
         assert_no_leak(text, &found, "hunter22");
+        // Every finding of the file hides every secret its line may show.
+        let text = "FROM python:3.12-slim\nARG KEY_VALUE\n\
+                    ENV DATABASE_PASSWORD=hunter22 STRIPE_SECRET_KEY=${KEY_VALUE}\n";
+        let found = run(text);
+        assert_eq!(found.len(), 2);
+        for finding in &found {
+            assert!(
+                finding
+                    .redact
+                    .iter()
+                    .any(|r| &text[r.clone()] == "hunter22")
+            );
+        }
+        let text = "FROM python:3.12-slim\n\
+                    ENV DATABASE_PASSWORD=hunter22 STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY}\n";
+        let found = run(text);
         let after = fixed(text, &found, FixSafety::Unsafe);
         assert_eq!(
             after,
