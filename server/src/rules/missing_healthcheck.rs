@@ -73,6 +73,9 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
     if stage.from.has_error() {
         return;
     }
+    if has_broken_instruction(docker, stage.index) {
+        return;
+    }
     let chain = docker.chain_instructions(stage.index, None);
     if chain
         .iter()
@@ -95,6 +98,27 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
         finding = finding.with_fix(fix);
     }
     out.push(finding);
+}
+
+/// An instruction of the stage chain did not parse (it may be a `HEALTHCHECK`): stay quiet.
+fn has_broken_instruction(docker: &DockerContext<'_>, stage: usize) -> bool {
+    let stages = docker.stages();
+    let root = docker.cx.tree().root_node();
+    let mut cursor = root.walk();
+    let errors: Vec<Node<'_>> = root
+        .children(&mut cursor)
+        .filter(|n| n.is_error() || n.is_missing())
+        .collect();
+    docker.chain(stage).into_iter().any(|index| {
+        let start = stages[index].from.start_byte();
+        let end = stages
+            .get(index + 1)
+            .map_or(usize::MAX, |next| next.from.start_byte());
+        stages[index].instructions.iter().any(|i| i.has_error())
+            || errors
+                .iter()
+                .any(|e| e.start_byte() >= start && e.start_byte() < end)
+    })
 }
 
 /// The command lines the final container runs, as analysed words (H9): `ENTRYPOINT` + `CMD`, and
@@ -422,6 +446,13 @@ mod tests {
         let found = run(text);
         assert_eq!(spans(text, &found), ["FROM python:3.12-slim"]);
         assert!(found[0].range.start > 40);
+    }
+
+    #[test]
+    fn broken_instructions_keep_it_quiet() {
+        let text = "FROM python:3.12-slim\nEXPOSE 8000\nHEALTHCHECK --interval=30s \\\n\
+                    CMD [\"gunicorn\", \"app:app\"]\n";
+        assert!(run(text).is_empty());
     }
 
     #[test]
