@@ -7,8 +7,11 @@ mod cors_wildcard;
 mod debug_print;
 mod malformed_entrypoint;
 mod missing_error_handler;
+mod missing_healthcheck;
+mod secret_in_image;
 mod swallowed_error;
 mod todo_comment;
+mod unpinned_base_image;
 
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::docker::DockerContext;
@@ -117,6 +120,9 @@ static RULES: &[&Rule] = &[
     &swallowed_error::RULE,
     &todo_comment::RULE,
     &malformed_entrypoint::RULE,
+    &unpinned_base_image::RULE,
+    &missing_healthcheck::RULE,
+    &secret_in_image::RULE,
     &missing_error_handler::RULE,
 ];
 

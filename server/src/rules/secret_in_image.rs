@@ -1,0 +1,1432 @@
+use super::{Check, FixAvailability, declare_rule};
+use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
+use crate::docker::{CopyOp, DockerContext, Stage};
+use preflight_grammars::LanguageFamily;
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+use tree_sitter::Node;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports secrets that end up inside the image:
+    ///
+    /// - an `ENV` of the final image whose name is a secret (`DATABASE_PASSWORD`,
+    ///   `STRIPE_SECRET_KEY`, `NPM_TOKEN`, …) with a credential-like value or a value taken from
+    ///   a build `ARG`;
+    /// - an `ARG` (in any stage) whose name is a secret: build arguments are meant to be
+    ///   overridden with `--build-arg`, and their values are recorded in the build history;
+    /// - a `COPY`/`ADD` into the final image of a secret file (`.env`, `*.pem`, `*.key`,
+    ///   `id_rsa`, `.npmrc`, `.pypirc`, `credentials.json`, …), or a `COPY . .` of a build context
+    ///   that holds such a file at its root and has no `.dockerignore`;
+    /// - a known credential format (AWS key id, GitHub/GitLab/Slack/Stripe/npm tokens, a private
+    ///   key block, a password in a URL, …) written into a `RUN`, `ENV`, `ARG` or heredoc.
+    ///
+    /// Placeholder values (`changeme`, `your-api-key`), empty values, paths
+    /// (`SECRET_KEY_FILE=/run/secrets/…`), `RUN --mount=type=secret` and files copied only into
+    /// build stages (`COPY .npmrc` before `npm ci` in a builder the final image does not inherit)
+    /// are not reported.
+    ///
+    /// ## Why is this bad?
+    /// Everything an image contains — `ENV` values in its config, build arguments in
+    /// `docker history` and provenance, copied files in its layers — is readable by anyone who
+    /// can pull it, and stays there after a later `rm` or `ENV X=`. A leaked credential has to
+    /// be rotated.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:20-slim
+    /// ARG NPM_TOKEN
+    /// RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci && rm .npmrc
+    /// ENV DATABASE_PASSWORD=hunter22
+    /// COPY .env /app/.env
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// # syntax=docker/dockerfile:1.10
+    /// FROM node:20-slim
+    /// RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+    /// # DATABASE_PASSWORD and the .env values are provided at run time.
+    /// ```
+    ///
+    /// ## Fix safety
+    /// All fixes are **unsafe**: the secret must then be provided another way.
+    /// - `ENV`: remove the pair (the instruction if it was the only one).
+    /// - `ARG`: remove it and add `--mount=type=secret,id=<name>,env=<NAME>` to every `RUN` of
+    ///   the stage that reads it (adding `# syntax=docker/dockerfile:1.10` when the file has no
+    ///   syntax directive); no fix when another instruction reads it.
+    /// - `COPY` of a secret file: remove the instruction when it copies only that file.
+    /// - Hard-coded credentials and `COPY . .`: no fix (rotate the credential; exclude the files
+    ///   in `.dockerignore`).
+    ///
+    /// ## How to silence
+    /// Put `# preflight-ignore: secret-in-image` on the line above the instruction, or set
+    /// `secret-in-image = "off"` under `[rules]` in `preflight.toml`.
+    pub static RULE = Rule {
+        id: "secret-in-image",
+        summary: "Secrets baked into image metadata, history or layers",
+        category: Category::Security,
+        severity: Severity::Error,
+        languages: &[LanguageFamily::Dockerfile],
+        fix: FixAvailability::Unsafe,
+        check: Check::Dockerfile(check),
+    };
+}
+
+fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
+    let Some(last) = docker.final_stage() else {
+        return;
+    };
+    let first = out.len();
+    let chain = docker.chain_instructions(last.index, None);
+    let mut flagged_values: Vec<Range<usize>> = Vec::new();
+    // S1: ENV of the final stage chain.
+    for &(_, instruction) in &chain {
+        if instruction.kind() == "env_instruction" && !instruction.has_error() {
+            check_env(docker, instruction, &mut flagged_values, out);
+        }
+    }
+    // S2: ARG in any stage.
+    for stage in docker.stages() {
+        for &instruction in &stage.instructions {
+            if instruction.kind() == "arg_instruction" && !instruction.has_error() {
+                check_arg(docker, stage, instruction, &mut flagged_values, out);
+            }
+        }
+    }
+    // S3/S4: files copied into the final image.
+    for op in docker.copies(last.index, None) {
+        if !op.instruction.has_error() {
+            check_copy(docker, &op, out);
+        }
+    }
+    // S5: known credential formats written into instructions.
+    for stage in docker.stages() {
+        for &instruction in &stage.instructions {
+            if !instruction.has_error() {
+                check_credentials(docker, instruction, &flagged_values, out);
+            }
+        }
+    }
+    // A code frame shows whole lines: every finding hides every secret found in the file, so
+    // `ENV A_PASSWORD=… B_TOKEN=${B}` shows neither value under either finding.
+    let secrets: Vec<Range<usize>> = out[first..]
+        .iter()
+        .flat_map(|f| f.redact.iter().cloned())
+        .collect();
+    for finding in &mut out[first..] {
+        for range in &secrets {
+            if !finding.redact.contains(range) {
+                finding.redact.push(range.clone());
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// S1/S2: ENV and ARG.
+
+/// Names that are secrets although the word test does not say so (`..._ID` is usually public).
+const SECRET_NAMES: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "NPM_TOKEN",
+    "NODE_AUTH_TOKEN",
+    "PYPI_TOKEN",
+    "TWINE_PASSWORD",
+    "DOCKER_PASSWORD",
+    "AZURE_CLIENT_SECRET",
+];
+
+fn is_secret_variable(name: &str) -> bool {
+    SECRET_NAMES.contains(&name) || secrets::is_secret_name(name)
+}
+
+fn check_env(
+    docker: &DockerContext<'_>,
+    instruction: Node<'_>,
+    flagged: &mut Vec<Range<usize>>,
+    out: &mut Vec<Finding>,
+) {
+    let text = docker.text();
+    let pairs = named_children(instruction, "env_pair");
+    for (i, &pair) in pairs.iter().enumerate() {
+        let (Some(name), Some(value)) = (
+            pair.child_by_field_name("name"),
+            pair.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        let name = &text[name.byte_range()];
+        if !is_secret_variable(name) {
+            continue;
+        }
+        let raw = &text[value.byte_range()];
+        let referenced = references(raw);
+        let vars = docker.vars_for(pair);
+        let from_arg = referenced.iter().any(|var| vars.is_declared(var));
+        let secret = match docker.value(value) {
+            // A literal, or build arguments with known defaults (`ARG KEY=dummy` for
+            // `collectstatic`): judged by the value.
+            Some(v) => (referenced.is_empty() || from_arg) && secrets::is_credential_like(name, &v),
+            // An `ARG` without default: whatever `--build-arg` passes is baked in. Undeclared
+            // variables expand to nothing at build time.
+            None => from_arg,
+        };
+        if !secret {
+            continue;
+        }
+        flagged.push(value.byte_range());
+        let mut finding = RULE.finding(
+            pair.byte_range(),
+            format!(
+                "`{name}` is a secret passed via `ENV`; it is stored in the image (metadata). \
+                 Use a BuildKit secret mount (`RUN --mount=type=secret`)."
+            ),
+        );
+        if !from_arg {
+            finding = finding.with_redacted(value.byte_range());
+        }
+        let removal = if pairs.len() == 1 {
+            whole_lines(text, instruction.byte_range())
+        } else if let Some(next) = pairs.get(i + 1) {
+            pair.start_byte()..next.start_byte()
+        } else {
+            pairs[i - 1].end_byte()..pair.end_byte()
+        };
+        out.push(finding.with_fix(Fix::unsafe_(
+            format!("Remove `ENV {name}`"),
+            vec![Edit::delete(removal)],
+        )));
+    }
+}
+
+fn check_arg(
+    docker: &DockerContext<'_>,
+    stage: &Stage<'_>,
+    instruction: Node<'_>,
+    flagged: &mut Vec<Range<usize>>,
+    out: &mut Vec<Finding>,
+) {
+    let text = docker.text();
+    let pairs = named_children(instruction, "arg_pair");
+    for &pair in &pairs {
+        let Some(name) = pair.child_by_field_name("name") else {
+            continue;
+        };
+        let name = &text[name.byte_range()];
+        if !is_secret_variable(name) {
+            continue;
+        }
+        // `ARG SECRET_KEY=dummy`: a stand-in for build steps such as `collectstatic`.
+        let placeholder_default = pair
+            .child_by_field_name("default")
+            .and_then(|d| docker.value(d))
+            .is_some_and(|v| !v.is_empty() && secrets::is_placeholder(&v));
+        if placeholder_default {
+            continue;
+        }
+        let mut finding = RULE.finding(
+            pair.byte_range(),
+            format!(
+                "`{name}` is a secret passed via `ARG`; it is stored in the image (build \
+                 history). Use a BuildKit secret mount (`RUN --mount=type=secret`)."
+            ),
+        );
+        if let Some(default) = pair.child_by_field_name("default") {
+            flagged.push(default.byte_range());
+            if !text[default.byte_range()].starts_with('$') {
+                finding = finding.with_redacted(default.byte_range());
+            }
+        }
+        if pairs.len() == 1
+            && let Some(fix) = secret_mount_fix(docker, stage, instruction, name)
+        {
+            finding = finding.with_fix(fix);
+        }
+        out.push(finding);
+    }
+}
+
+/// Replaces `ARG NAME` by a secret mount on every `RUN` of the stage that reads `$NAME`; `None`
+/// when anything else reads it.
+fn secret_mount_fix(
+    docker: &DockerContext<'_>,
+    stage: &Stage<'_>,
+    arg: Node<'_>,
+    name: &str,
+) -> Option<Fix> {
+    let text = docker.text();
+    let mut edits = vec![Edit::delete(whole_lines(text, arg.byte_range()))];
+    let mount = format!(
+        " --mount=type=secret,id={},env={name}",
+        name.to_ascii_lowercase()
+    );
+    for &instruction in &stage.instructions {
+        if instruction.start_byte() <= arg.start_byte() {
+            continue;
+        }
+        let reads = references(&text[instruction.byte_range()])
+            .iter()
+            .any(|var| var == name);
+        if !reads {
+            continue;
+        }
+        if instruction.kind() != "run_instruction" {
+            return None;
+        }
+        let keyword = instruction.child(0)?;
+        edits.push(Edit::insert(keyword.end_byte(), mount.clone()));
+    }
+    if edits.len() > 1 && !has_syntax_directive(docker) {
+        edits.push(Edit::insert(0, "# syntax=docker/dockerfile:1.10\n"));
+    }
+    Some(Fix::unsafe_(
+        format!("Pass `{name}` as a BuildKit secret"),
+        edits,
+    ))
+}
+
+/// The file starts with a `# syntax=` parser directive.
+fn has_syntax_directive(docker: &DockerContext<'_>) -> bool {
+    let root = docker.cx.tree().root_node();
+    let mut cursor = root.walk();
+    for child in root.named_children(&mut cursor) {
+        if child.kind() != "comment" {
+            return false;
+        }
+        let body = docker.text()[child.byte_range()]
+            .trim_start_matches('#')
+            .trim_start()
+            .to_ascii_lowercase();
+        if body.starts_with("syntax") && body[6..].trim_start().starts_with('=') {
+            return true;
+        }
+    }
+    false
+}
+
+/// The variables `$NAME`/`${NAME…}` that `raw` refers to (single quotes and `\$` not excepted:
+/// callers only use this to decide whether a value may come from a build argument).
+fn references(raw: &str) -> Vec<String> {
+    static VAR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("valid regex"));
+    VAR.captures_iter(raw)
+        .filter(|c| {
+            let start = c.get(0).map_or(0, |m| m.start());
+            !raw[..start].ends_with('\\')
+        })
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// S3/S4: COPY and ADD from the build context.
+
+fn check_copy(docker: &DockerContext<'_>, op: &CopyOp<'_>, out: &mut Vec<Finding>) {
+    for (node, source) in &op.sources {
+        let Some(source) = source.as_deref() else {
+            continue;
+        };
+        if source.contains("://") || source.starts_with("git@") {
+            continue;
+        }
+        if is_secret_file(source) {
+            let mut finding = RULE.finding(
+                node.byte_range(),
+                format!("`{source}` is copied into the image; secrets in it ship with every pull."),
+            );
+            if op.sources.len() == 1 {
+                finding = finding.with_fix(Fix::unsafe_(
+                    format!("Remove the `COPY` of `{source}`"),
+                    vec![Edit::delete(whole_lines(
+                        docker.text(),
+                        op.instruction.byte_range(),
+                    ))],
+                ));
+            }
+            out.push(finding);
+        } else if op.from.is_none() && matches!(source, "." | "./" | "*") {
+            check_broad_copy(docker, *node, source, out);
+        }
+    }
+}
+
+/// Files at the root of a build context that hold secrets often enough to check for them when
+/// the whole context is copied. The file system answers existence only, so S4 looks for these
+/// names at the context root rather than searching the whole context.
+const CONTEXT_SECRETS: &[&str] = &[
+    ".env",
+    ".env.local",
+    ".env.production",
+    ".env.prod",
+    ".env.staging",
+    ".env.development",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".git-credentials",
+    "credentials.json",
+    "id_rsa",
+    "id_ecdsa",
+    "id_ed25519",
+    "kubeconfig",
+    ".aws/credentials",
+    ".docker/config.json",
+];
+
+/// S4: `COPY . .` of a context with secret files and no `.dockerignore` (whose patterns cannot be
+/// read here, so any `.dockerignore` is trusted).
+fn check_broad_copy(
+    docker: &DockerContext<'_>,
+    node: Node<'_>,
+    source: &str,
+    out: &mut Vec<Finding>,
+) {
+    let fs = docker.cx.fs();
+    if fs.is_file(&docker.context_path(".dockerignore")) {
+        return;
+    }
+    let found: Vec<&str> = CONTEXT_SECRETS
+        .iter()
+        .copied()
+        .filter(|f| fs.is_file(&docker.context_path(f)))
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = found.iter().take(3).map(|f| format!("`{f}`")).collect();
+    let more = if found.len() > 3 { ", …" } else { "" };
+    out.push(RULE.finding(
+        node.byte_range(),
+        format!(
+            "`COPY {source}` copies secret files into the image ({}{more}); exclude them in \
+             `.dockerignore`.",
+            listed.join(", ")
+        ),
+    ));
+}
+
+/// RULES.md S3: the basename (or path) of a copied source names a secret file.
+fn is_secret_file(source: &str) -> bool {
+    let path = source.trim_end_matches('/');
+    if path.ends_with(".aws/credentials") || path.ends_with(".docker/config.json") {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if lower == ".env" {
+        return true;
+    }
+    if let Some(variant) = lower.strip_prefix(".env.") {
+        let last = variant.rsplit('.').next().unwrap_or(variant);
+        return !matches!(
+            last,
+            "example" | "sample" | "template" | "dist" | "defaults" | "tpl"
+        ) && !variant.contains('*');
+    }
+    if matches!(
+        lower.as_str(),
+        "id_rsa"
+            | "id_ecdsa"
+            | "id_ed25519"
+            | ".npmrc"
+            | ".pypirc"
+            | ".netrc"
+            | ".git-credentials"
+            | "credentials.json"
+            | "kubeconfig"
+            | "secrets.json"
+            | "secrets.yml"
+            | "secrets.yaml"
+            | "secrets.toml"
+    ) {
+        return true;
+    }
+    if lower.ends_with(".json") && lower.contains("service-account") {
+        return true;
+    }
+    let Some((stem, extension)) = lower.rsplit_once('.') else {
+        return false;
+    };
+    match extension {
+        "p12" | "pfx" | "jks" => !stem.is_empty() && !stem.contains('*'),
+        // Public keys (`repo.gpg.key`, `jwt-public.key`) are meant to be shipped.
+        "key" => !stem.is_empty() && !stem.contains('*') && !public_key_name(stem),
+        // So are certificates and CA bundles; private keys are what matter.
+        "pem" => {
+            !stem.is_empty()
+                && !stem.contains('*')
+                && !public_key_name(stem)
+                && !stem.split(['-', '_', '.']).any(|part| {
+                    part == "ca" || ["cert", "chain", "bundle"].iter().any(|w| part.contains(w))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// A key file name that says the key is public: a `pub`/`public` or `gpg` part.
+fn public_key_name(stem: &str) -> bool {
+    stem.split(['-', '_', '.'])
+        .any(|part| matches!(part, "pub" | "public" | "pubkey" | "gpg" | "asc"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// S5: known credential formats.
+
+fn check_credentials(
+    docker: &DockerContext<'_>,
+    instruction: Node<'_>,
+    flagged: &[Range<usize>],
+    out: &mut Vec<Finding>,
+) {
+    let text = docker.text();
+    let keyword = crate::docker::instruction_name(instruction.kind());
+    let scanned: Vec<Node<'_>> = match instruction.kind() {
+        "run_instruction" | "env_instruction" | "arg_instruction" | "label_instruction" => {
+            vec![instruction]
+        }
+        // Heredoc bodies of `COPY <<EOF /dest`.
+        _ => heredoc_contents(instruction),
+    };
+    let comments = descendants_of_kind(instruction, "comment");
+    for node in scanned {
+        let range = node.byte_range();
+        for hit in secrets::known_credentials(&text[range.clone()]) {
+            let at = range.start + hit.range.start..range.start + hit.range.end;
+            let in_comment = comments
+                .iter()
+                .any(|c| c.start_byte() <= at.start && at.end <= c.end_byte());
+            let in_flagged = flagged
+                .iter()
+                .any(|f| f.start <= at.start && at.end <= f.end);
+            if in_comment || in_flagged {
+                continue;
+            }
+            let article = if keyword.starts_with(['A', 'E']) {
+                "an"
+            } else {
+                "a"
+            };
+            // `ENV` values live in the image config; everything else in its build history.
+            let stored = if keyword == "ENV" {
+                "metadata"
+            } else {
+                "history"
+            };
+            out.push(
+                RULE.finding(
+                    at.clone(),
+                    format!(
+                        "Hard-coded {} in {article} `{keyword}` instruction; it is stored in the \
+                         image {stored}.",
+                        hit.kind
+                    ),
+                )
+                .with_redacted(at),
+            );
+        }
+    }
+}
+
+fn heredoc_contents<'t>(instruction: Node<'t>) -> Vec<Node<'t>> {
+    descendants_of_kind(instruction, "heredoc_content")
+}
+
+/// Descendants of `node` of kind `kind`, without recursion.
+fn descendants_of_kind<'t>(node: Node<'t>, kind: &str) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.kind() == kind {
+            out.push(n);
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    out
+}
+
+fn named_children<'t>(node: Node<'t>, kind: &str) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|c| c.kind() == kind)
+        .collect()
+}
+
+/// `range` widened to whole lines: from the start of its first line when only whitespace
+/// precedes it, through the newline after it when only whitespace follows.
+fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let start = if text[line_start..range.start].trim().is_empty() {
+        line_start
+    } else {
+        range.start
+    };
+    let rest = &text[range.end..];
+    let line_end = rest.find('\n').map_or(text.len(), |i| range.end + i + 1);
+    let end = if text[range.end..line_end].trim().is_empty() {
+        line_end
+    } else {
+        range.end
+    };
+    start..end
+}
+
+/// RULES.md H4 (secret names, placeholders, credential-like values) and H5 (known credential
+/// formats), as far as Dockerfiles need them. `hardcoded-secret` implements the same helpers for
+/// code; they follow the same table.
+mod secrets {
+    use regex::Regex;
+    use std::ops::Range;
+    use std::sync::LazyLock;
+
+    /// H4 word split: `_ - .` and whitespace, camelCase boundaries, lowercased.
+    pub fn words(name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for part in name.split(['_', '-', '.', ' ', '\t']) {
+            let chars: Vec<char> = part.chars().collect();
+            let mut current = String::new();
+            for (i, &c) in chars.iter().enumerate() {
+                let prev = i.checked_sub(1).map(|j| chars[j]);
+                let next = chars.get(i + 1).copied();
+                let boundary = c.is_uppercase()
+                    && prev.is_some_and(|p| {
+                        p.is_lowercase()
+                            || p.is_ascii_digit()
+                            || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                    });
+                if boundary && !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+                current.extend(c.to_lowercase());
+            }
+            if !current.is_empty() {
+                out.push(current);
+            }
+        }
+        out
+    }
+
+    const SECRET_WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "secret",
+        "secrets",
+        "token",
+        "apikey",
+        "privatekey",
+        "credential",
+        "credentials",
+    ];
+    const SECRET_BIGRAMS: &[(&str, &str)] = &[
+        ("api", "key"),
+        ("access", "key"),
+        ("private", "key"),
+        ("secret", "key"),
+        ("client", "secret"),
+        ("signing", "key"),
+        ("encryption", "key"),
+        ("master", "key"),
+        ("auth", "key"),
+    ];
+    const STRONG_WORDS: &[&str] = &["password", "passwd", "passphrase", "pwd", "secret"];
+    const NOT_LAST: &[&str] = &[
+        "name",
+        "names",
+        "field",
+        "fields",
+        "header",
+        "headers",
+        "param",
+        "params",
+        "url",
+        "uri",
+        "endpoint",
+        "path",
+        "file",
+        "filename",
+        "dir",
+        "type",
+        "types",
+        "length",
+        "len",
+        "size",
+        "min",
+        "max",
+        "ttl",
+        "expiry",
+        "expires",
+        "expiration",
+        "timeout",
+        "regex",
+        "regexp",
+        "pattern",
+        "prefix",
+        "suffix",
+        "label",
+        "placeholder",
+        "id",
+        "count",
+        "enabled",
+        "required",
+        "policy",
+        "strength",
+        "reset",
+        "route",
+        "column",
+        "env",
+        "var",
+        "variable",
+    ];
+    const NOT_END: &[(&str, &str)] = &[
+        ("storage", "key"),
+        ("cache", "key"),
+        ("header", "key"),
+        ("query", "key"),
+        ("cookie", "name"),
+    ];
+    const BOOLEAN_PREFIXES: &[&str] = &[
+        "is", "has", "should", "use", "enable", "disable", "allow", "require", "show", "hide",
+    ];
+    const PUBLIC_PREFIXES: &[&str] = &[
+        "NEXT_PUBLIC_",
+        "VITE_",
+        "REACT_APP_",
+        "EXPO_PUBLIC_",
+        "PUBLIC_",
+        "NUXT_PUBLIC_",
+    ];
+
+    /// H4 `SNC`: the name denotes a secret.
+    pub fn is_secret_name(name: &str) -> bool {
+        if PUBLIC_PREFIXES.iter().any(|p| name.starts_with(p)) {
+            return false;
+        }
+        let words = words(name);
+        let (Some(first), Some(last)) = (words.first(), words.last()) else {
+            return false;
+        };
+        let has_word = words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()));
+        let has_bigram = words
+            .windows(2)
+            .any(|pair| SECRET_BIGRAMS.contains(&(pair[0].as_str(), pair[1].as_str())));
+        let bad_end = words.len() >= 2
+            && NOT_END.contains(&(
+                words[words.len() - 2].as_str(),
+                words[words.len() - 1].as_str(),
+            ));
+        (has_word || has_bigram)
+            && !NOT_LAST.contains(&last.as_str())
+            && !bad_end
+            && !BOOLEAN_PREFIXES.contains(&first.as_str())
+    }
+
+    fn has_strong_word(name: &str) -> bool {
+        words(name)
+            .iter()
+            .any(|w| STRONG_WORDS.contains(&w.as_str()))
+    }
+
+    const PLACEHOLDERS: &[&str] = &[
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "secret",
+        "password",
+        "passwd",
+        "pass",
+        "todo",
+        "tbd",
+        "dummy",
+        "example",
+        "sample",
+        "placeholder",
+        "none",
+        "null",
+        "undefined",
+        "test",
+        "testing",
+        "fake",
+        "mock",
+        "redacted",
+        "default",
+    ];
+
+    /// H4 placeholder test.
+    pub fn is_placeholder(value: &str) -> bool {
+        static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r"(?i)^(x+|\*+|\.+|-+|_+|0+|1234\d*|abc\w*|your[-_ ].*|my[-_ ].*|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%\(\w+\)s|\$[A-Z_][A-Z0-9_]*)$",
+            )
+            .expect("valid regex")
+        });
+        let lower = value.to_ascii_lowercase();
+        lower.is_empty()
+            || PLACEHOLDERS.contains(&lower.as_str())
+            || SHAPE.is_match(value)
+            || [
+                "example",
+                "placeholder",
+                "changeme",
+                "replace",
+                "dummy",
+                "your_",
+                "your-",
+            ]
+            .iter()
+            .any(|w| lower.contains(w))
+    }
+
+    /// H4 `CVP`: `value` looks like a credential for a variable called `name`.
+    pub fn is_credential_like(name: &str, value: &str) -> bool {
+        static SCREAMING: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$").expect("valid regex"));
+        static PATH_OR_URL: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"^(/|\./|\.\./|~/)|^[a-z][a-z0-9+.-]*://[^@]*$").expect("valid regex")
+        });
+        static KEY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"^[a-z][a-z0-9]*([_.:|/-][a-z0-9]+)+$").expect("valid regex")
+        });
+        let min_len = if has_strong_word(name) { 6 } else { 8 };
+        !is_placeholder(value)
+            && !value.chars().any(char::is_whitespace)
+            && value.chars().count() >= min_len
+            && words(value) != words(name)
+            && !SCREAMING.is_match(value)
+            && !PATH_OR_URL.is_match(value)
+            && ![
+                ".pem", ".key", ".crt", ".cer", ".json", ".txt", ".env", ".p12",
+            ]
+            .iter()
+            .any(|ext| value.ends_with(ext))
+            && !KEY_NAME.is_match(value)
+    }
+
+    /// One H5 match: what kind of credential, and where (relative to the scanned text).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Credential {
+        pub kind: &'static str,
+        pub range: Range<usize>,
+    }
+
+    struct Pattern {
+        kind: &'static str,
+        regex: Regex,
+        /// Length of the fixed prefix, for the "one repeated character" test.
+        prefix: usize,
+    }
+
+    static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+        let table: [(&str, &str, usize); 15] = [
+            (
+                "AWS access key id",
+                r"\b(AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b",
+                4,
+            ),
+            ("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}\b", 4),
+            ("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{60,}\b", 11),
+            ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}\b", 6),
+            ("Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}", 5),
+            (
+                "Stripe secret key",
+                r"\b[rs]k_(live|test)_[A-Za-z0-9]{16,}\b",
+                8,
+            ),
+            (
+                "OpenAI API key",
+                r"\bsk-(proj|svcacct|admin)-[A-Za-z0-9_-]{40,}",
+                8,
+            ),
+            ("OpenAI API key", r"\bsk-[A-Za-z0-9]{48}\b", 3),
+            (
+                "Anthropic API key",
+                r"\bsk-ant-[a-z]+\d\d-[A-Za-z0-9_-]{80,}",
+                7,
+            ),
+            ("npm token", r"\bnpm_[A-Za-z0-9]{36}\b", 4),
+            (
+                "PyPI token",
+                r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+                20,
+            ),
+            (
+                "SendGrid key",
+                r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+                3,
+            ),
+            ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b", 4),
+            (
+                "private key",
+                r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----",
+                0,
+            ),
+            ("Django secret key", r#"\bdjango-insecure-[^\s'"]+"#, 16),
+        ];
+        table
+            .into_iter()
+            .map(|(kind, regex, prefix)| Pattern {
+                kind,
+                regex: Regex::new(regex).expect("valid regex"),
+                prefix,
+            })
+            .collect()
+    });
+
+    /// H5 `KCP` matches in `text`.
+    pub fn known_credentials(text: &str) -> Vec<Credential> {
+        let mut out: Vec<Credential> = Vec::new();
+        for pattern in PATTERNS.iter() {
+            for m in pattern.regex.find_iter(text) {
+                let matched = m.as_str();
+                let rest = &matched[pattern.prefix.min(matched.len())..];
+                if matched.contains("EXAMPLE") || repeated(rest) || is_placeholder(rest) {
+                    continue;
+                }
+                out.push(Credential {
+                    kind: pattern.kind,
+                    range: m.range(),
+                });
+            }
+        }
+        out.extend(credentialed_urls(text));
+        // One finding per place: the first pattern wins on overlaps.
+        let mut kept: Vec<Credential> = Vec::new();
+        for hit in out {
+            if !kept
+                .iter()
+                .any(|k| k.range.start < hit.range.end && hit.range.start < k.range.end)
+            {
+                kept.push(hit);
+            }
+        }
+        kept.sort_by_key(|c| c.range.start);
+        kept
+    }
+
+    /// The part after a prefix is one character repeated (`AKIAXXXXXXXXXXXXXXXX`).
+    fn repeated(rest: &str) -> bool {
+        let mut chars = rest.chars().filter(|c| c.is_ascii_alphanumeric());
+        match chars.next() {
+            Some(first) => chars.all(|c| c == first),
+            None => false,
+        }
+    }
+
+    /// H5 credentialed URL: the password (group 1) is reported, unless it is a placeholder or
+    /// variable or the host is loopback.
+    fn credentialed_urls(text: &str) -> Vec<Credential> {
+        static URL: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"\b[a-z][a-z0-9+.-]*://[^\s/:@'"]+:([^\s/@'"]+)@([^\s/:'"]+)"#)
+                .expect("valid regex")
+        });
+        let mut out = Vec::new();
+        for captures in URL.captures_iter(text) {
+            let (Some(password), Some(host)) = (captures.get(1), captures.get(2)) else {
+                continue;
+            };
+            let secret = password.as_str();
+            let variable = secret.starts_with('$')
+                || secret.contains("${")
+                || secret.contains("%s")
+                || (secret.starts_with('{') && secret.ends_with('}'));
+            let loopback = matches!(
+                host.as_str(),
+                "localhost" | "127.0.0.1" | "[::1]" | "host.docker.internal"
+            );
+            if variable || loopback || is_placeholder(secret) {
+                continue;
+            }
+            out.push(Credential {
+                kind: "password in a URL",
+                range: password.range(),
+            });
+        }
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn word_split() {
+            assert_eq!(words("apiKey"), ["api", "key"]);
+            assert_eq!(words("APIKey"), ["api", "key"]);
+            assert_eq!(words("DB_PASSWORD"), ["db", "password"]);
+            assert_eq!(words("x-api.key token"), ["x", "api", "key", "token"]);
+            assert_eq!(words("OAuth2Token"), ["o", "auth2", "token"]);
+        }
+
+        #[test]
+        fn secret_names() {
+            for name in [
+                "DATABASE_PASSWORD",
+                "STRIPE_SECRET_KEY",
+                "NPM_TOKEN",
+                "API_KEY",
+                "APIKEY",
+                "JWT_SECRET",
+                "GOOGLE_APPLICATION_CREDENTIALS",
+                "POSTGRES_PASSWORD",
+                "SECRET_KEY_BASE",
+                "clientSecret",
+            ] {
+                assert!(is_secret_name(name), "{name}");
+            }
+            for name in [
+                "SECRET_KEY_FILE",
+                "PASSWORD_MIN_LENGTH",
+                "TOKEN_URL",
+                "NEXT_PUBLIC_API_KEY",
+                "USE_TOKEN",
+                "SESSION_COOKIE_NAME",
+                "TOKEN_STORAGE_KEY",
+                "GPG_KEY",
+                "AWS_ACCESS_KEY_ID",
+                "PYTHON_VERSION",
+                "KEY",
+            ] {
+                assert!(!is_secret_name(name), "{name}");
+            }
+        }
+
+        #[test]
+        fn placeholders_and_credential_values() {
+            for v in [
+                "",
+                "changeme",
+                "xxxxxx",
+                "<your-token>",
+                "${TOKEN}",
+                "$TOKEN",
+                "your-api-key",
+                "REPLACE_ME",
+            ] {
+                assert!(is_placeholder(v), "{v}");
+            }
+            assert!(is_credential_like("DATABASE_PASSWORD", "hunter22"));
+            assert!(is_credential_like("API_KEY", "9d8c7b6a5f4e3d2c1b0a"));
+            assert!(!is_credential_like("API_KEY", "short"));
+            assert!(!is_credential_like("SECRET_KEY", "/run/secrets/key"));
+            assert!(!is_credential_like("API_TOKEN", "API_TOKEN_VALUE"));
+            assert!(!is_credential_like("AUTH_TOKEN", "auth_token"));
+            assert!(!is_credential_like("PASSWORD", "two words here"));
+            assert!(!is_credential_like(
+                "TOKEN_AUDIENCE",
+                "https://api.example.org"
+            ));
+            assert!(!is_credential_like("DB_PASSWORD", "true"));
+        }
+
+        #[test]
+        fn known_formats() {
+            let kinds = |text: &str| -> Vec<&'static str> {
+                known_credentials(text)
+                    .into_iter()
+                    .map(|c| c.kind)
+                    .collect()
+            };
+            assert_eq!(
+                kinds(
+                    "pip install git+https://deploy:ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex@github.com/a/b"
+                ),
+                ["GitHub token"]
+            );
+            assert_eq!(
+                kinds("pip install git+https://deploy:9f8e7d6c5b4a@git.acme.io/a/b"),
+                ["password in a URL"]
+            );
+            assert_eq!(
+                kinds("git clone https://ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex@github.com/a/b"),
+                ["GitHub token"]
+            );
+            assert_eq!(
+                kinds("export AWS_ACCESS_KEY_ID=AKIAZ7Q3XK5W2M9TR4HB"),
+                ["AWS access key id"]
+            );
+            assert!(kinds("AKIAIOSFODNN7EXAMPLE").is_empty());
+            assert!(kinds("AKIAXXXXXXXXXXXXXXXX").is_empty());
+            assert!(kinds("SECRET_KEY=\"django-insecure-placeholder\"").is_empty());
+            assert_eq!(
+                kinds("SECRET_KEY='django-insecure-7h#k2$9x!q@w3e4'"),
+                ["Django secret key"]
+            );
+            assert!(kinds("pk_live_51Hq3xGQk2n8vLmP0aZbYcXwVu").is_empty());
+            assert!(kinds("https://user:${TOKEN}@github.com/x").is_empty());
+            assert!(kinds("https://oauth2:$CI_JOB_TOKEN@gitlab.com/x").is_empty());
+            assert!(kinds("postgres://postgres:postgres@localhost:5432/app").is_empty());
+            assert!(
+                kinds("echo //registry.npmjs.org/:_authToken=${NPM_TOKEN} > .npmrc").is_empty()
+            );
+            assert_eq!(
+                kinds("//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+                ["npm token"]
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::FixSafety;
+    use crate::engine::Engine;
+    use crate::rules::testing::{fixed, spans};
+    use preflight_grammars::Language;
+
+    const ID: &str = "secret-in-image";
+
+    fn run(text: &str) -> Vec<Finding> {
+        crate::rules::testing::check(ID, "Dockerfile", text)
+    }
+
+    fn run_in(text: &str, files: &[&str]) -> Vec<Finding> {
+        crate::docker::testing::with_docker("Dockerfile", text, files, |docker| {
+            let mut out = Vec::new();
+            check(docker, &mut out);
+            out
+        })
+    }
+
+    fn parses(text: &str) -> bool {
+        !Engine::with_rules(Vec::new())
+            .parse(Language::Dockerfile, text, None)
+            .root_node()
+            .has_error()
+    }
+
+    /// No message shows more than the first four characters of a secret.
+    fn assert_no_leak(text: &str, findings: &[Finding], secret: &str) {
+        for f in findings {
+            assert!(!f.message.contains(secret), "{}", f.message);
+            assert!(!f.message.contains(&secret[..5]), "{}", f.message);
+            for fix in &f.fixes {
+                assert!(!fix.title.contains(&secret[..5]), "{}", fix.title);
+            }
+        }
+        assert!(text.contains(secret));
+    }
+
+    #[test]
+    fn arg_with_secret_name() {
+        let text = "FROM node:20-slim\nARG NPM_TOKEN\n\
+                    RUN echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc && npm ci && rm .npmrc\n";
+        let found = run(text);
+        assert_eq!(spans(text, &found), ["NPM_TOKEN"]);
+        assert_eq!(
+            found[0].message,
+            "`NPM_TOKEN` is a secret passed via `ARG`; it is stored in the image (build history). \
+             Use a BuildKit secret mount (`RUN --mount=type=secret`)."
+        );
+        let after = fixed(text, &found, FixSafety::Unsafe);
+        assert_eq!(
+            after,
+            "# syntax=docker/dockerfile:1.10\nFROM node:20-slim\n\
+             RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN echo \
+             \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc && npm ci && rm .npmrc\n"
+        );
+        assert!(parses(&after));
+        assert!(run(&after).is_empty());
+        assert_eq!(fixed(text, &found, FixSafety::Safe), text);
+    }
+
+    #[test]
+    fn arg_fix_keeps_an_existing_directive_and_skips_other_readers() {
+        let text = "# syntax=docker/dockerfile:1\nFROM node:20\nARG GITHUB_TOKEN\n\
+                    RUN git clone https://x-access-token:${GITHUB_TOKEN}@github.com/a/b.git\n\
+                    RUN echo done\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1);
+        let after = fixed(text, &found, FixSafety::Unsafe);
+        assert!(after.starts_with("# syntax=docker/dockerfile:1\nFROM node:20\nRUN --mount"));
+        assert!(after.ends_with("RUN echo done\n"));
+        let text = "FROM node:20\nARG API_KEY\nENV KEY_COPY=$API_KEY\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fixes.is_empty());
+        // An unused secret ARG is simply removed.
+        let text = "FROM node:20\nARG API_TOKEN=\nRUN npm ci\n";
+        let found = run(text);
+        assert_eq!(
+            fixed(text, &found, FixSafety::Unsafe),
+            "FROM node:20\nRUN npm ci\n"
+        );
+    }
+
+    #[test]
+    fn arg_defaults_are_redacted() {
+        let text = "FROM python:3.12\nARG DB_PASSWORD=Pr0d-Passw0rd! PYTHON_VERSION=3.12\n";
+        let found = run(text);
+        assert_eq!(spans(text, &found), ["DB_PASSWORD=Pr0d-Passw0rd!"]);
+        assert_eq!(found[0].redact.len(), 1);
+        assert_eq!(&text[found[0].redact[0].clone()], "Pr0d-Passw0rd!");
+        assert_no_leak(text, &found, "Pr0d-Passw0rd!");
+        // Several pairs: no fix (the other ARGs stay needed).
+        assert!(found[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn arg_in_any_stage_but_not_global() {
+        let text = "ARG GITHUB_TOKEN\nFROM golang:1.22 AS build\nARG GITHUB_TOKEN\nRUN go build\n\
+                    FROM gcr.io/distroless/static\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].range.start > 20);
+    }
+
+    #[test]
+    fn env_with_secret_values() {
+        let text = "FROM python:3.12-slim\n\
+                    ENV DATABASE_PASSWORD=hunter22 STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY}\n";
+        // STRIPE_SECRET_KEY is undeclared: it expands to nothing.
+        let found = run(text);
+        assert_eq!(spans(text, &found), ["DATABASE_PASSWORD=hunter22"]);
+        assert_eq!(
+            found[0].message,
+            "`DATABASE_PASSWORD` is a secret passed via `ENV`; it is stored in the image \
+             (metadata). Use a BuildKit secret mount (`RUN --mount=type=secret`)."
+        );
+        assert_no_leak(text, &found, "hunter22");
+        // Every finding of the file hides every secret its line may show.
+        let text = "FROM python:3.12-slim\nARG KEY_VALUE\n\
+                    ENV DATABASE_PASSWORD=hunter22 STRIPE_SECRET_KEY=${KEY_VALUE}\n";
+        let found = run(text);
+        assert_eq!(found.len(), 2);
+        for finding in &found {
+            assert!(
+                finding
+                    .redact
+                    .iter()
+                    .any(|r| &text[r.clone()] == "hunter22")
+            );
+        }
+        let text = "FROM python:3.12-slim\n\
+                    ENV DATABASE_PASSWORD=hunter22 STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY}\n";
+        let found = run(text);
+        let after = fixed(text, &found, FixSafety::Unsafe);
+        assert_eq!(
+            after,
+            "FROM python:3.12-slim\nENV STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY}\n"
+        );
+        assert!(parses(&after));
+        // From a build argument: baked in.
+        let text = "FROM python:3.12-slim\nARG STRIPE_KEY_VALUE\n\
+                    ENV STRIPE_SECRET_KEY=${STRIPE_KEY_VALUE}\n";
+        let found = run(text);
+        assert_eq!(
+            spans(text, &found),
+            ["STRIPE_SECRET_KEY=${STRIPE_KEY_VALUE}"]
+        );
+        assert!(found[0].redact.is_empty());
+        let after = fixed(text, &found, FixSafety::Unsafe);
+        assert_eq!(after, "FROM python:3.12-slim\nARG STRIPE_KEY_VALUE\n");
+        // A build argument with a placeholder default (for `collectstatic`).
+        let text = "FROM python:3.12-slim\nARG DJANGO_SECRET_KEY=dummy\n\
+                    ENV DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY}\nRUN python manage.py collectstatic\n";
+        assert!(run(text).is_empty());
+        let text = "FROM python:3.12-slim\nARG SECRET_KEY=\"django-insecure-placeholder\"\n\
+                    ENV SECRET_KEY=${SECRET_KEY}\n";
+        assert!(run(text).is_empty());
+        // A real default is reported on the ARG and on the ENV that bakes it in.
+        let text = "FROM python:3.12-slim\nARG SECRET_KEY=9d8c7b6a5f4e3d2c1b0a\n\
+                    ENV SECRET_KEY=${SECRET_KEY}\n";
+        assert_eq!(run(text).len(), 2);
+    }
+
+    #[test]
+    fn env_pair_removal_keeps_the_others() {
+        let text = "FROM node:20\nENV NODE_ENV=production \\\n    API_TOKEN=9d8c7b6a5f4e3d2c1b0a\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1);
+        let after = fixed(text, &found, FixSafety::Unsafe);
+        assert_eq!(after, "FROM node:20\nENV NODE_ENV=production\n");
+        assert!(parses(&after));
+        let text = "FROM node:20\nENV API_TOKEN=9d8c7b6a5f4e3d2c1b0a PORT=3000\n";
+        let after = fixed(text, &run(text), FixSafety::Unsafe);
+        assert_eq!(after, "FROM node:20\nENV PORT=3000\n");
+        let text = "FROM node:20\nENV API_TOKEN 9d8c7b6a5f4e3d2c1b0a\nCMD [\"node\", \"x.js\"]\n";
+        let found = run(text);
+        assert_no_leak(text, &found, "9d8c7b6a5f4e3d2c1b0a");
+        let after = fixed(text, &found, FixSafety::Unsafe);
+        assert_eq!(after, "FROM node:20\nCMD [\"node\", \"x.js\"]\n");
+    }
+
+    #[test]
+    fn env_near_misses() {
+        for env in [
+            "SECRET_KEY_FILE=/run/secrets/django_secret_key",
+            "API_KEY=",
+            "API_KEY=\"\"",
+            "API_KEY=changeme",
+            "API_KEY=your-api-key-here",
+            "JWT_SECRET=${JWT_SECRET}",
+            "PASSWORD_MIN_LENGTH=12",
+            "TOKEN_URL=https://auth.example.com/token",
+            "NEXT_PUBLIC_API_KEY=pk_abcdef123456",
+            "PYTHON_VERSION=3.12.1",
+            "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
+            "DB_PASSWORD=$DB_PASSWORD",
+        ] {
+            let text = format!("FROM python:3.12-slim\nENV {env}\n");
+            assert!(run(&text).is_empty(), "{env}");
+        }
+    }
+
+    #[test]
+    fn env_of_build_stages_does_not_ship() {
+        let text = "FROM node:20 AS build\nENV NPM_TOKEN=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8\n\
+                    FROM node:20-slim\nCOPY --from=build /app /app\n";
+        let found = run(text);
+        // Not S1 (build stage), but the token itself is written in the Dockerfile (S5).
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .starts_with("Hard-coded npm token in an `ENV`")
+        );
+        assert_no_leak(text, &found, "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+        let text = "FROM node:20 AS base\nENV API_TOKEN=9d8c7b6a5f4e3d2c1b0a\nFROM base\n";
+        assert_eq!(run(text).len(), 1, "inherited through the chain");
+    }
+
+    #[test]
+    fn copied_secret_files() {
+        let text = "FROM python:3.12-slim\nCOPY .env /app/.env\n";
+        let found = run(text);
+        assert_eq!(spans(text, &found), [".env"]);
+        assert_eq!(
+            found[0].message,
+            "`.env` is copied into the image; secrets in it ship with every pull."
+        );
+        let after = fixed(text, &found, FixSafety::Unsafe);
+        assert_eq!(after, "FROM python:3.12-slim\n");
+        for source in [
+            ".env.production",
+            "config/server.key",
+            "certs/tls.key",
+            "deploy/id_rsa",
+            ".npmrc",
+            "secrets/gcp-service-account.json",
+            "home/.aws/credentials",
+            "keystore.jks",
+            "privkey.pem",
+            "application.pem",
+            "jwt-private.key",
+        ] {
+            let text = format!("FROM python:3.12-slim\nCOPY {source} /app/\n");
+            assert_eq!(run(&text).len(), 1, "{source}");
+        }
+        for source in [
+            ".env.example",
+            ".env.sample",
+            ".env.production.template",
+            "id_rsa.pub",
+            "certs/ca-bundle.pem",
+            "keys/jwt-public.pem",
+            "nodesource.gpg.key",
+            "signing_pub.key",
+            "fullchain.pem",
+            "cert.pem",
+            "package.json",
+            "src/keys.py",
+            "https://example.com/.env",
+        ] {
+            let text = format!("FROM python:3.12-slim\nADD {source} /app/\n");
+            assert!(run(&text).is_empty(), "{source}");
+        }
+        let text = "FROM python:3.12-slim\nCOPY [\"a.txt\", \".env\", \"/app/\"]\n";
+        let found = run(text);
+        assert_eq!(spans(text, &found), ["\".env\""]);
+        assert!(found[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn secret_files_copied_from_other_stages_ship_too() {
+        let text = "FROM node:20 AS builder\nCOPY . .\nRUN npm run build\n\
+                    FROM node:20-slim\nCOPY --from=builder /app/dist ./dist\n\
+                    COPY --from=builder /app/.env ./.env\n";
+        let found = run(text);
+        assert_eq!(spans(text, &found), ["/app/.env"]);
+        assert_eq!(
+            fixed(text, &found, FixSafety::Unsafe),
+            "FROM node:20 AS builder\nCOPY . .\nRUN npm run build\n\
+             FROM node:20-slim\nCOPY --from=builder /app/dist ./dist\n"
+        );
+    }
+
+    #[test]
+    fn copies_into_build_stages_do_not_ship() {
+        let text = "FROM node:20 AS build\nCOPY .npmrc .npmrc\nRUN npm ci\n\
+                    FROM node:20-slim\nCOPY --from=build /app/dist /app/dist\n";
+        assert!(run(text).is_empty());
+    }
+
+    #[test]
+    fn broad_copies_of_contexts_with_secret_files() {
+        let text = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\n";
+        let found = run_in(text, &["Dockerfile", ".env", "package.json", ".npmrc"]);
+        assert_eq!(spans(text, &found), ["."]);
+        assert_eq!(
+            found[0].message,
+            "`COPY .` copies secret files into the image (`.env`, `.npmrc`); exclude them in \
+             `.dockerignore`."
+        );
+        assert!(run_in(text, &["Dockerfile", ".env", ".dockerignore"]).is_empty());
+        assert!(run_in(text, &["Dockerfile", ".env.example", "package.json"]).is_empty());
+        let text =
+            "FROM node:20 AS build\nCOPY . .\nFROM node:20-slim\nCOPY --from=build /app /app\n";
+        assert!(run_in(text, &["Dockerfile", ".env"]).is_empty());
+    }
+
+    #[test]
+    fn hard_coded_credentials_in_run() {
+        let text = "FROM python:3.12-slim\nRUN pip install \
+                    git+https://deploy:ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex@github.com/acme/lib.git\n";
+        let found = run(text);
+        assert_eq!(
+            spans(text, &found),
+            ["ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex"]
+        );
+        assert_eq!(
+            found[0].message,
+            "Hard-coded GitHub token in a `RUN` instruction; it is stored in the image history."
+        );
+        assert_eq!(found[0].redact, vec![found[0].range.clone()]);
+        assert!(found[0].fixes.is_empty());
+        assert_no_leak(text, &found, "ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex");
+        let text = "FROM node:20\nCOPY <<EOF /root/.npmrc\n\
+                    //registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8\nEOF\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("`COPY`"));
+    }
+
+    #[test]
+    fn run_near_misses() {
+        for text in [
+            "FROM node:20-slim\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\n",
+            "FROM node:20-slim\nRUN --mount=type=secret,id=gh,env=GH_TOKEN git clone https://x:${GH_TOKEN}@github.com/a/b\n",
+            "FROM python:3.12\nRUN pip install psycopg && echo postgres://u:p@localhost/db\n",
+            "FROM python:3.12\nRUN echo a \\\n# ghp_R8x2Lm4Qz7Tn1Vb5Kc9Wd3Yf6Hs0Ju2Pa4Ex\n  && b\n",
+            "FROM scratch\nCOPY app /app\n",
+        ] {
+            assert!(run(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn whole_line_ranges() {
+        let text = "A\n  B x\nC";
+        assert_eq!(&text[whole_lines(text, 4..7)], "  B x\n");
+        assert_eq!(&text[whole_lines(text, 8..9)], "C");
+    }
+}
