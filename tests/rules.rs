@@ -80,13 +80,16 @@ fn render(
         .iter()
         .map(|range| {
             let secret = &text[range.clone()];
-            (secret, preflight::diagnostic::redacted(secret, &[0..secret.len()]).0)
+            (
+                secret,
+                preflight::diagnostic::redacted(secret, std::slice::from_ref(&(0..secret.len()))).0,
+            )
         })
         .collect();
     let mask = |s: &str| {
-        secrets
-            .iter()
-            .fold(s.to_string(), |s, (secret, masked)| s.replace(secret, masked))
+        secrets.iter().fold(s.to_string(), |s, (secret, masked)| {
+            s.replace(secret, masked)
+        })
     };
     let index = LineIndex::new(text);
     let start = index.position(text, finding.range.start, ColumnUnit::Char);
@@ -103,7 +106,12 @@ fn render(
         finding.message
     )
     .unwrap();
-    writeln!(out, "    | {}", mask(&text[index.line_range(text, start.line)])).unwrap();
+    writeln!(
+        out,
+        "    | {}",
+        mask(&text[index.line_range(text, start.line)])
+    )
+    .unwrap();
     for related in &finding.related {
         writeln!(out, "    related: {}: {}", related.path, related.message).unwrap();
     }

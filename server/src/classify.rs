@@ -44,6 +44,7 @@ const EXCLUDED_FOLDERS: &[&str] = &[
     ".yarn",
     "dist",
     "build",
+    "built",
     "out",
     ".next",
     ".nuxt",
