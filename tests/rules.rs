@@ -184,6 +184,16 @@ fn debug_print() {
 }
 
 #[test]
+fn sql_injection() {
+    check_rule("sql-injection");
+}
+
+#[test]
+fn tls_verify_disabled() {
+    check_rule("tls-verify-disabled");
+}
+
+#[test]
 fn malformed_entrypoint() {
     check_rule("malformed-entrypoint");
 }

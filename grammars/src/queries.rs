@@ -20,9 +20,13 @@ macro_rules! query_files {
 static QUERY_FILES: &[QueryFile] = query_files![
     Ecma / "typescript" / "cors-wildcard",
     Ecma / "typescript" / "debug-print",
+    Ecma / "typescript" / "sql-injection",
+    Ecma / "typescript" / "tls-verify-disabled",
     Ecma / "typescript" / "app-facts",
     Python / "python" / "cors-wildcard",
     Python / "python" / "debug-print",
+    Python / "python" / "sql-injection",
+    Python / "python" / "tls-verify-disabled",
     Python / "python" / "app-facts",
 ];
 

@@ -7,6 +7,8 @@ mod cors_wildcard;
 mod debug_print;
 mod malformed_entrypoint;
 mod missing_error_handler;
+mod sql_injection;
+mod tls_verify_disabled;
 
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::docker::DockerContext;
@@ -112,6 +114,8 @@ pub(crate) use declare_rule;
 static RULES: &[&Rule] = &[
     &cors_wildcard::RULE,
     &debug_print::RULE,
+    &sql_injection::RULE,
+    &tls_verify_disabled::RULE,
     &malformed_entrypoint::RULE,
     &missing_error_handler::RULE,
 ];
