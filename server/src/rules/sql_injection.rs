@@ -219,7 +219,7 @@ fn report(cx: &FileContext<'_>, sink: &Sink<'_>, out: &mut Vec<Finding>) {
         }
     };
     let argument = unwrap(cx, sink.argument);
-    if let Some(sql) = sql_text(cx, argument) {
+    if let Some(sql) = sql_text(cx, argument, Budget::SINK) {
         if let Some(kind) = sql.dynamic
             && text_ok(&sql.text, false)
         {
@@ -238,7 +238,7 @@ fn report(cx: &FileContext<'_>, sink: &Sink<'_>, out: &mut Vec<Finding>) {
     let mut is_sql = false;
     let mut built: Option<(Node<'_>, Construction)> = None;
     for value in assigned_values(cx, argument) {
-        let Some(sql) = sql_text(cx, unwrap(cx, value)) else {
+        let Some(sql) = sql_text(cx, unwrap(cx, value), Budget::SINK) else {
             continue;
         };
         is_sql |= text_ok(&sql.text, true);
@@ -281,10 +281,10 @@ fn unwrap<'t>(cx: &FileContext<'_>, node: Node<'t>) -> Node<'t> {
     }
 }
 
-fn sql_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
+fn sql_text(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<SqlText> {
     match cx.language().family() {
-        LanguageFamily::Python => python_text(cx, node),
-        _ => ecma_text(cx, node),
+        LanguageFamily::Python => python_text(cx, node, b),
+        _ => ecma_text(cx, node, b),
     }
 }
 
@@ -519,7 +519,7 @@ fn is_tagged(node: Node<'_>) -> bool {
     })
 }
 
-fn ecma_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
+fn ecma_text(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<SqlText> {
     let text = cx.text();
     match node.kind() {
         "string" => Some(SqlText {
@@ -531,7 +531,7 @@ fn ecma_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
                 return None;
             }
             let mut sql = SqlText::new();
-            ecma_template(cx, node, Construction::Template, &mut sql);
+            ecma_template(cx, node, Construction::Template, &mut sql, b);
             Some(sql)
         }
         "binary_expression" => {
@@ -569,9 +569,9 @@ fn ecma_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
                     }
                     "template_string" if !is_tagged(leaf) => {
                         has_string = true;
-                        ecma_template(cx, leaf, Construction::Concatenation, &mut sql);
+                        ecma_template(cx, leaf, Construction::Concatenation, &mut sql, b);
                     }
-                    _ => sql.part(ecma_safe(cx, leaf), Construction::Concatenation),
+                    _ => sql.part(ecma_safe(cx, leaf, b), Construction::Concatenation),
                 }
             }
             has_string.then_some(sql)
@@ -594,7 +594,7 @@ fn ecma_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
             for argument in arguments.named_children(&mut cursor) {
                 match ecma::static_string(argument, text) {
                     Some(s) => sql.text.push_str(&s),
-                    None => sql.part(ecma_safe(cx, argument), Construction::Concatenation),
+                    None => sql.part(ecma_safe(cx, argument, b), Construction::Concatenation),
                 }
             }
             Some(sql)
@@ -603,7 +603,13 @@ fn ecma_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
     }
 }
 
-fn ecma_template(cx: &FileContext<'_>, node: Node<'_>, kind: Construction, sql: &mut SqlText) {
+fn ecma_template(
+    cx: &FileContext<'_>,
+    node: Node<'_>,
+    kind: Construction,
+    sql: &mut SqlText,
+    b: Budget,
+) {
     let mut cursor = node.walk();
     for part in node.named_children(&mut cursor) {
         match part.kind() {
@@ -612,7 +618,7 @@ fn ecma_template(cx: &FileContext<'_>, node: Node<'_>, kind: Construction, sql: 
                 .text
                 .push_str(&crate::lang::decode_escapes(cx.node_text(part))),
             "template_substitution" => {
-                let safe = part.named_child(0).is_some_and(|e| ecma_safe(cx, e));
+                let safe = part.named_child(0).is_some_and(|e| ecma_safe(cx, e, b));
                 sql.part(safe, kind);
             }
             _ => {}
@@ -620,51 +626,91 @@ fn ecma_template(cx: &FileContext<'_>, node: Node<'_>, kind: Construction, sql: 
     }
 }
 
-/// A piece that cannot carry arbitrary text (H6, plus ternaries of literals, `.length` and
-/// quoting helpers).
-fn ecma_safe(cx: &FileContext<'_>, node: Node<'_>) -> bool {
+/// How far the "can this piece carry arbitrary text?" question may look: one hop through a
+/// variable (H3) and a few levels of nesting, so that no input makes it recurse deeply.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    hops: u8,
+    depth: u8,
+}
+
+impl Budget {
+    const SINK: Budget = Budget { hops: 1, depth: 6 };
+
+    fn deeper(self) -> Option<Budget> {
+        Some(Budget {
+            depth: self.depth.checked_sub(1)?,
+            ..self
+        })
+    }
+
+    fn hop(self) -> Option<Budget> {
+        Some(Budget {
+            hops: self.hops.checked_sub(1)?,
+            ..self
+        })
+    }
+}
+
+/// A piece that cannot carry arbitrary text (H6: numbers, constants, `Number(x)`, placeholder
+/// lists; plus ternaries of such pieces, `.length`, arithmetic, quoting helpers, and strings
+/// built only from such pieces).
+fn ecma_safe(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> bool {
+    let Some(b) = b.deeper() else {
+        return false;
+    };
     let text = cx.text();
     let node = ecma::unwrap_expression(node);
-    let literal = |n: Node<'_>| {
-        let n = ecma::unwrap_expression(n);
-        n.kind() == "number" || ecma::static_string(n, text).is_some()
-    };
     match node.kind() {
         "number" => true,
-        "identifier" => ecma::resolve_const(node, text)
-            .is_some_and(|value| literal(value) || ecma_placeholder_list(cx, value)),
+        "string" => true,
+        "template_string" => !is_tagged(node) && ecma_text(cx, node, b).is_some_and(|t| t.dynamic.is_none()),
+        "binary_expression" => {
+            let operator = node
+                .child_by_field_name("operator")
+                .map(|o| cx.node_text(o))
+                .unwrap_or_default();
+            match operator {
+                // Always a number.
+                "-" | "*" | "/" | "%" | "**" => true,
+                "+" => ecma_text(cx, node, b).is_some_and(|t| t.dynamic.is_none()),
+                _ => false,
+            }
+        }
+        "identifier" => b.hop().is_some_and(|b| {
+            ecma::resolve_const(node, text).is_some_and(|value| ecma_safe(cx, value, b))
+        }),
         "member_expression" => node
             .child_by_field_name("property")
             .is_some_and(|p| cx.node_text(p) == "length"),
         "ternary_expression" => {
-            node.child_by_field_name("consequence").is_some_and(literal)
-                && node.child_by_field_name("alternative").is_some_and(literal)
+            node.child_by_field_name("consequence")
+                .is_some_and(|n| ecma_safe(cx, n, b))
+                && node
+                    .child_by_field_name("alternative")
+                    .is_some_and(|n| ecma_safe(cx, n, b))
         }
         "call_expression" => {
-            let Some(path) = node
+            let path = node
                 .child_by_field_name("function")
                 .and_then(|f| ecma::callee_path(f, text))
-            else {
-                return false;
-            };
+                .unwrap_or_default();
             matches!(path.as_str(), "Number" | "parseInt" | "parseFloat")
                 || QUOTING_HELPERS.contains(&last_segment(&path))
-                || ecma_placeholder_list(cx, node)
+                || ecma_constant_list(cx, node, b)
         }
         _ => false,
     }
 }
 
-/// `ids.map(() => '?').join(',')`, ``ids.map((_, i) => `$${i + 1}`).join(', ')``,
-/// `Array(n).fill('?').join(',')`.
-fn ecma_placeholder_list(cx: &FileContext<'_>, node: Node<'_>) -> bool {
+/// A `.join()` of pieces that are all safe: `ids.map(() => '?').join(',')`,
+/// ``ids.map((_, i) => `$${i + 1}`).join(', ')``, `Array(n).fill('?').join(',')`,
+/// `['a', 'b'].join(', ')`.
+fn ecma_constant_list(cx: &FileContext<'_>, join: Node<'_>, b: Budget) -> bool {
     let text = cx.text();
-    let node = ecma::unwrap_expression(node);
-    fn member<'t>(
-        cx: &FileContext<'_>,
-        call: Node<'t>,
-        name: &str,
-    ) -> Option<(Node<'t>, Node<'t>)> {
+    // (receiver, first argument) of `receiver.name(argument, …)`.
+    fn method<'t>(cx: &FileContext<'_>, call: Node<'t>, name: &str) -> Option<(Node<'t>, Option<Node<'t>>)> {
+        let call = ecma::unwrap_expression(call);
         if call.kind() != "call_expression" {
             return None;
         }
@@ -674,55 +720,48 @@ fn ecma_placeholder_list(cx: &FileContext<'_>, node: Node<'_>) -> bool {
         {
             return None;
         }
-        let first = call.child_by_field_name("arguments")?.named_child(0)?;
+        let first = call.child_by_field_name("arguments")?.named_child(0);
         Some((function.child_by_field_name("object")?, first))
     }
-    let placeholder = |n: Node<'_>| -> bool {
+    // ``(_, i) => `$${i + 1}` ``: numbered placeholders, whatever the index expression.
+    let numbered_placeholder = |n: Node<'_>| -> bool {
         let n = ecma::unwrap_expression(n);
+        if n.kind() != "template_string" {
+            return false;
+        }
         let mut out = String::new();
-        match n.kind() {
-            "template_string" => {
-                let mut cursor = n.walk();
-                for part in n.named_children(&mut cursor) {
-                    match part.kind() {
-                        "string_fragment" => out.push_str(&text[part.byte_range()]),
-                        "template_substitution" => out.push('1'),
-                        _ => return false,
-                    }
-                }
+        let mut cursor = n.walk();
+        for part in n.named_children(&mut cursor) {
+            match part.kind() {
+                "string_fragment" => out.push_str(&text[part.byte_range()]),
+                "template_substitution" => out.push('1'),
+                _ => return false,
             }
-            _ => match ecma::static_string(n, text) {
-                Some(s) => out = s,
-                None => return false,
-            },
         }
         PLACEHOLDERS.is_match(&out)
     };
-    let Some((list, _)) = (if node.kind() == "call_expression" {
-        node.child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")
-            .and_then(|f| f.child_by_field_name("property"))
-            .filter(|p| cx.node_text(*p) == "join")
-            .and_then(|_| {
-                member(cx, node, "join").or_else(|| {
-                    // `.join()` without a separator.
-                    let function = node.child_by_field_name("function")?;
-                    Some((function.child_by_field_name("object")?, function))
-                })
-            })
-    } else {
-        None
-    }) else {
+    let Some((list, separator)) = method(cx, join, "join") else {
         return false;
     };
-    if let Some((_, callback)) = member(cx, ecma::unwrap_expression(list), "map") {
-        return matches!(callback.kind(), "arrow_function" | "function_expression")
-            && callback
-                .child_by_field_name("body")
-                .is_some_and(|body| body.kind() != "statement_block" && placeholder(body));
+    if separator.is_some_and(|s| ecma::static_string(s, text).is_none()) {
+        return false;
     }
-    if let Some((_, value)) = member(cx, ecma::unwrap_expression(list), "fill") {
-        return placeholder(value);
+    if let Some((_, Some(callback))) = method(cx, list, "map") {
+        return matches!(callback.kind(), "arrow_function" | "function_expression")
+            && callback.child_by_field_name("body").is_some_and(|body| {
+                body.kind() != "statement_block"
+                    && (numbered_placeholder(body) || ecma_safe(cx, body, b))
+            });
+    }
+    if let Some((_, Some(value))) = method(cx, list, "fill") {
+        return ecma_safe(cx, value, b);
+    }
+    let list = ecma::unwrap_expression(list);
+    if list.kind() == "array" {
+        let mut cursor = list.walk();
+        return list
+            .named_children(&mut cursor)
+            .all(|element| ecma_safe(cx, element, b));
     }
     false
 }
@@ -814,7 +853,7 @@ fn ecma_parameterize(cx: &FileContext<'_>, sink: &Sink<'_>, argument: Node<'_>) 
             }
             "template_substitution" => {
                 let expression = part.named_child(0)?;
-                if ecma_safe(cx, expression) {
+                if ecma_safe(cx, expression, Budget::SINK) {
                     return None; // a constant: probably an identifier, not a value
                 }
                 pieces.push(Piece::Value(cx.node_text(expression).to_string()));
@@ -1029,18 +1068,18 @@ fn django_extra(
     }
 }
 
-fn python_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
+fn python_text(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<SqlText> {
     let text = cx.text();
     match node.kind() {
         "string" | "concatenated_string" => {
             let mut sql = SqlText::new();
-            python_string(cx, node, Construction::FString, &mut sql)?;
+            python_string(cx, node, Construction::FString, &mut sql, b)?;
             Some(sql)
         }
         "binary_operator" => {
             let operator = cx.node_text(node.child_by_field_name("operator")?);
             match operator {
-                "%" => percent_format(cx, node),
+                "%" => percent_format(cx, node, b),
                 "+" => {
                     let mut sql = SqlText::new();
                     let mut has_string = false;
@@ -1063,9 +1102,9 @@ fn python_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
                         }
                         if matches!(leaf.kind(), "string" | "concatenated_string") {
                             has_string = true;
-                            python_string(cx, leaf, Construction::Concatenation, &mut sql)?;
+                            python_string(cx, leaf, Construction::Concatenation, &mut sql, b)?;
                         } else {
-                            sql.part(python_safe(cx, leaf), Construction::Concatenation);
+                            sql.part(python_safe(cx, leaf, b), Construction::Concatenation);
                         }
                     }
                     has_string.then_some(sql)
@@ -1097,7 +1136,7 @@ fn python_text(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
                     _ => argument,
                 };
                 let safe = !matches!(value.kind(), "list_splat" | "dictionary_splat")
-                    && python_safe(cx, value);
+                    && python_safe(cx, value, b);
                 if !safe && sql.dynamic.is_none() {
                     sql.dynamic = Some(Construction::Format);
                 }
@@ -1114,6 +1153,7 @@ fn python_string(
     node: Node<'_>,
     kind: Construction,
     sql: &mut SqlText,
+    b: Budget,
 ) -> Option<()> {
     let strings: Vec<Node<'_>> = if node.kind() == "concatenated_string" {
         let mut cursor = node.walk();
@@ -1140,7 +1180,7 @@ fn python_string(
                 "interpolation" => {
                     let safe = part
                         .child_by_field_name("expression")
-                        .is_some_and(|e| python_safe(cx, e));
+                        .is_some_and(|e| python_safe(cx, e, b));
                     sql.part(safe, kind);
                 }
                 _ => {}
@@ -1151,7 +1191,7 @@ fn python_string(
 }
 
 /// `"… %s …" % value`: the conversions of a static template and the values they take.
-fn percent_format(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
+fn percent_format(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<SqlText> {
     static CONVERSION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"%(\([^)]*\))?[#0 +-]*(\*|\d+)?(\.(\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
             .expect("valid regex")
@@ -1191,7 +1231,7 @@ fn percent_format(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
         let numeric_slot = all_numeric || (positional && numeric[index]);
         let safe = numeric_slot
             || (!matches!(value.kind(), "list_splat" | "dictionary_splat")
-                && python_safe(cx, *value));
+                && python_safe(cx, *value, b));
         if !safe && sql.dynamic.is_none() {
             sql.dynamic = Some(Construction::Percent);
         }
@@ -1199,31 +1239,53 @@ fn percent_format(cx: &FileContext<'_>, node: Node<'_>) -> Option<SqlText> {
     Some(sql)
 }
 
-/// A piece that cannot carry arbitrary text (H6, plus conditional literals and quoting
-/// helpers).
-fn python_safe(cx: &FileContext<'_>, node: Node<'_>) -> bool {
+/// A piece that cannot carry arbitrary text (H6: numbers, constants, `int(x)`, `len(x)`,
+/// placeholder lists; plus conditionals of such pieces, arithmetic with a number, quoting
+/// helpers, and strings built only from such pieces).
+fn python_safe(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> bool {
+    let Some(b) = b.deeper() else {
+        return false;
+    };
     let text = cx.text();
     let node = unwrap(cx, node);
-    let literal = |n: Node<'_>| {
-        matches!(n.kind(), "integer" | "float") || python::static_string(n, text).is_some()
-    };
     match node.kind() {
-        "integer" | "float" => true,
-        "identifier" => python_resolve(cx, node)
-            .is_some_and(|value| literal(value) || python_placeholder_list(cx, value)),
+        "integer" | "float" | "true" | "false" | "none" => true,
+        "string" | "concatenated_string" => {
+            python_text(cx, node, b).is_some_and(|t| t.dynamic.is_none())
+        }
+        "binary_operator" => {
+            let operator = node
+                .child_by_field_name("operator")
+                .map(|o| cx.node_text(o))
+                .unwrap_or_default();
+            let number = |side: &str| {
+                node.child_by_field_name(side)
+                    .is_some_and(|n| matches!(unwrap(cx, n).kind(), "integer" | "float"))
+            };
+            match operator {
+                // With a number on either side the result is a number (or a `TypeError`).
+                "-" | "/" | "//" => true,
+                "+" if number("left") || number("right") => true,
+                "+" | "%" => python_text(cx, node, b).is_some_and(|t| t.dynamic.is_none()),
+                _ => false,
+            }
+        }
+        "identifier" => b.hop().is_some_and(|b| {
+            python_resolve(cx, node).is_some_and(|value| python_safe(cx, value, b))
+        }),
         "conditional_expression" => {
-            node.named_child(0).is_some_and(literal) && node.named_child(2).is_some_and(literal)
+            node.named_child(0).is_some_and(|n| python_safe(cx, n, b))
+                && node.named_child(2).is_some_and(|n| python_safe(cx, n, b))
         }
         "call" => {
-            let Some(path) = node
+            let path = node
                 .child_by_field_name("function")
                 .and_then(|f| python::callee_path(f, text))
-            else {
-                return false;
-            };
+                .unwrap_or_default();
             matches!(path.as_str(), "int" | "float" | "len")
                 || QUOTING_HELPERS.contains(&last_segment(&path))
-                || python_placeholder_list(cx, node)
+                || python_text(cx, node, b).is_some_and(|t| t.dynamic.is_none())
+                || python_constant_list(cx, node, b)
         }
         _ => false,
     }
@@ -1291,15 +1353,10 @@ fn python_resolve<'t>(cx: &FileContext<'t>, identifier: Node<'t>) -> Option<Node
     if count == 1 { found } else { None }
 }
 
-/// `", ".join(["%s"] * len(ids))`, `",".join("?" * n)`, `", ".join("?" for _ in ids)`.
-fn python_placeholder_list(cx: &FileContext<'_>, node: Node<'_>) -> bool {
+/// A `.join()` of pieces that are all safe: `", ".join(["%s"] * len(ids))`,
+/// `",".join("?" * n)`, `", ".join("?" for _ in ids)`, `", ".join(qn(c) for c in cols)`.
+fn python_constant_list(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> bool {
     let text = cx.text();
-    let placeholder =
-        |n: Node<'_>| python::static_string(n, text).is_some_and(|s| PLACEHOLDERS.is_match(&s));
-    let node = unwrap(cx, node);
-    if node.kind() != "call" {
-        return false;
-    }
     let Some(function) = node.child_by_field_name("function") else {
         return false;
     };
@@ -1320,6 +1377,11 @@ fn python_placeholder_list(cx: &FileContext<'_>, node: Node<'_>) -> bool {
         return false;
     };
     let argument = unwrap(cx, argument);
+    let all_safe = |list: Node<'_>| {
+        let mut cursor = list.walk();
+        let elements: Vec<_> = list.named_children(&mut cursor).collect();
+        elements.into_iter().all(|e| python_safe(cx, e, b))
+    };
     match argument.kind() {
         "binary_operator" => {
             let Some(left) = argument.child_by_field_name("left").map(|l| unwrap(cx, l)) else {
@@ -1330,17 +1392,14 @@ fn python_placeholder_list(cx: &FileContext<'_>, node: Node<'_>) -> bool {
                 .is_some_and(|o| cx.node_text(o) == "*");
             is_times
                 && match left.kind() {
-                    "list" | "tuple" => {
-                        let mut cursor = left.walk();
-                        let elements: Vec<_> = left.named_children(&mut cursor).collect();
-                        !elements.is_empty() && elements.into_iter().all(placeholder)
-                    }
-                    _ => placeholder(left),
+                    "list" | "tuple" => all_safe(left),
+                    _ => python::static_string(left, text).is_some(),
                 }
         }
+        "list" | "tuple" => all_safe(argument),
         "generator_expression" | "list_comprehension" => argument
             .child_by_field_name("body")
-            .is_some_and(placeholder),
+            .is_some_and(|body| python_safe(cx, body, b)),
         _ => false,
     }
 }
@@ -1404,7 +1463,7 @@ fn python_parameterize(cx: &FileContext<'_>, sink: &Sink<'_>, argument: Node<'_>
                         || Some(c) == part.child_by_field_name("expression")
                 });
                 let expression = part.child_by_field_name("expression")?;
-                if !plain || python_safe(cx, expression) {
+                if !plain || python_safe(cx, expression, Budget::SINK) {
                     return None;
                 }
                 pieces.push(Piece::Value(cx.node_text(expression).to_string()));

@@ -3,7 +3,9 @@ use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use crate::lang::{ecma, python};
 use preflight_grammars::LanguageFamily;
+use regex::Regex;
 use std::ops::Range;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 declare_rule! {
@@ -71,11 +73,63 @@ fn message(how: &str) -> String {
 }
 
 fn check(cx: &FileContext<'_>, m: &Captures<'_, '_>, out: &mut Vec<Finding>) {
-    match cx.language().family() {
-        LanguageFamily::Ecma => out.extend(ecma_match(cx, m)),
-        LanguageFamily::Python => out.extend(python_match(cx, m)),
-        LanguageFamily::Dockerfile => {}
+    let finding = match cx.language().family() {
+        LanguageFamily::Ecma => ecma_match(cx, m),
+        LanguageFamily::Python => python_match(cx, m),
+        LanguageFamily::Dockerfile => None,
+    };
+    let Some(finding) = finding else {
+        return;
+    };
+    let anchor = [
+        "tls.pair",
+        "tls.assignment",
+        "tls.call",
+        "tls.unverified_call",
+        "tls.attribute_assignment",
+        "tls.environ_assignment",
+    ]
+    .into_iter()
+    .find_map(|name| m.get(name));
+    if anchor.is_some_and(|node| chosen_by_setting(cx, node)) {
+        return;
     }
+    out.push(finding);
+}
+
+/// A condition that reads a verification setting: `if verify is False:`, `elif insecure:`,
+/// `if (options.rejectUnauthorized === false)`.
+static SETTING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(verify|insecure|unverified|reject_?unauthorized|strict_?ssl|check_?hostname|self_?signed|allow_?invalid|(ignore|skip|disable)_?(ssl|tls|cert))",
+    )
+    .expect("valid regex")
+});
+
+/// Whether `node` only runs when a verification setting says so: code that implements a
+/// user's `verify=False` (an HTTP library's own option handling) rather than choosing it.
+fn chosen_by_setting(cx: &FileContext<'_>, node: Node<'_>) -> bool {
+    let mut child = node;
+    let mut current = node.parent();
+    while let Some(ancestor) = current {
+        let condition = match ancestor.kind() {
+            "if_statement" | "elif_clause" | "while_statement" => {
+                ancestor.child_by_field_name("condition")
+            }
+            "ternary_expression" => ancestor.child_by_field_name("condition"),
+            "conditional_expression" => ancestor.named_child(1),
+            _ => None,
+        };
+        if let Some(condition) = condition
+            && condition != child
+            && SETTING.is_match(cx.node_text(condition))
+        {
+            return true;
+        }
+        child = ancestor;
+        current = ancestor.parent();
+    }
+    false
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,6 +632,22 @@ mod tests {
     }
 
     #[test]
+    fn option_handling_of_http_libraries_is_not_flagged() {
+        let text = "import ssl\n\
+                    def context(verify):\n    \
+                    if verify is True:\n        return ssl.create_default_context()\n    \
+                    elif verify is False:\n        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n        \
+                    ctx.check_hostname = False\n        ctx.verify_mode = ssl.CERT_NONE\n        return ctx\n";
+        assert!(check(ID, "app/config.py", text).is_empty());
+        let ts = "const agent = options.insecure\n  ? new https.Agent({ rejectUnauthorized: false })\n  : undefined;\n\
+                  if (config.allowSelfSigned) { process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; }\n";
+        assert!(check(ID, "src/agent.ts", ts).is_empty());
+        // A condition about something else does not excuse it.
+        let other = "if (retry) { const a = new https.Agent({ rejectUnauthorized: false }); }\n";
+        assert_eq!(check(ID, "src/agent.ts", other).len(), 1);
+    }
+
+    #[test]
     fn flags_aiohttp_ssl_false() {
         let text = "import aiohttp\nasync def f(session):\n    \
                     async with session.get(url, ssl=False) as r:\n        return r\n\
@@ -593,7 +663,7 @@ mod tests {
                     requests.post(url, verify=False)\n\
                     requests.put(verify=False)\n\
                     def make():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n    ctx.verify_mode = ssl.CERT_NONE\n    return ctx\n\
-                    if insecure:\n    ctx.check_hostname = False\n";
+                    if retry:\n    ctx.check_hostname = False\n";
         let findings = check(ID, "app/a.py", text);
         assert_eq!(findings.len(), 6);
         let after = fixed(text, &findings, FixSafety::Unsafe);
@@ -604,7 +674,7 @@ mod tests {
              requests.post(url)\n\
              requests.put()\n\
              def make():\n    ctx = ssl.create_default_context()\n    return ctx\n\
-             if insecure:\n    pass\n"
+             if retry:\n    pass\n"
         );
         assert!(parses(Language::Python, &after));
     }
