@@ -182,6 +182,10 @@ const QUOTING_HELPERS: &[&str] = &[
 ];
 
 fn check(cx: &FileContext<'_>, m: &Captures<'_, '_>, out: &mut Vec<Finding>) {
+    // A script's input is its operator's: what it splices into SQL is not an attack surface.
+    if cx.class().script {
+        return;
+    }
     let (Some(call), Some(arguments)) = (m.get("sql.call"), m.get("sql.arguments")) else {
         return;
     };
@@ -664,7 +668,9 @@ fn ecma_safe(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> bool {
     match node.kind() {
         "number" => true,
         "string" => true,
-        "template_string" => !is_tagged(node) && ecma_text(cx, node, b).is_some_and(|t| t.dynamic.is_none()),
+        "template_string" => {
+            !is_tagged(node) && ecma_text(cx, node, b).is_some_and(|t| t.dynamic.is_none())
+        }
         "binary_expression" => {
             let operator = node
                 .child_by_field_name("operator")
@@ -709,7 +715,11 @@ fn ecma_safe(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> bool {
 fn ecma_constant_list(cx: &FileContext<'_>, join: Node<'_>, b: Budget) -> bool {
     let text = cx.text();
     // (receiver, first argument) of `receiver.name(argument, …)`.
-    fn method<'t>(cx: &FileContext<'_>, call: Node<'t>, name: &str) -> Option<(Node<'t>, Option<Node<'t>>)> {
+    fn method<'t>(
+        cx: &FileContext<'_>,
+        call: Node<'t>,
+        name: &str,
+    ) -> Option<(Node<'t>, Option<Node<'t>>)> {
         let call = ecma::unwrap_expression(call);
         if call.kind() != "call_expression" {
             return None;
@@ -1360,20 +1370,24 @@ fn python_constant_list(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> bool
     let Some(function) = node.child_by_field_name("function") else {
         return false;
     };
-    if function.kind() != "attribute"
-        || !function
+    let joins_on_a_literal = function.kind() == "attribute"
+        && function
             .child_by_field_name("attribute")
             .is_some_and(|a| cx.node_text(a) == "join")
-        || !function
+        && function
             .child_by_field_name("object")
-            .is_some_and(|o| python::static_string(o, text).is_some())
-    {
+            .is_some_and(|o| python::static_string(o, text).is_some());
+    if !joins_on_a_literal {
         return false;
     }
-    let Some(argument) = node
-        .child_by_field_name("arguments")
-        .and_then(|a| a.named_child(0))
-    else {
+    // `", ".join(x for x in xs)`: the generator is the argument list itself.
+    let Some(argument) = node.child_by_field_name("arguments").and_then(|a| {
+        if a.kind() == "generator_expression" {
+            Some(a)
+        } else {
+            a.named_child(0)
+        }
+    }) else {
         return false;
     };
     let argument = unwrap(cx, argument);

@@ -397,10 +397,52 @@ fn attribute_assignment(
         _ => return None,
     };
     let finding = RULE.finding(assignment.byte_range(), message(how));
-    Some(match python_statement_removal(cx, assignment) {
-        Some(edit) => finding.with_fix(Fix::unsafe_(title, vec![edit])),
-        None => finding,
-    })
+    let Some(edit) = python_statement_removal(cx, assignment) else {
+        return Some(finding);
+    };
+    // With `check_hostname` back on, `verify_mode = CERT_NONE` on the same context raises
+    // `ValueError`: both go together.
+    if attribute == "check_hostname"
+        && let Some(companion) = sibling_cert_none(cx, assignment, cx.node_text(object))
+    {
+        let Some(second) = python_statement_removal(cx, companion) else {
+            return Some(finding);
+        };
+        return Some(finding.with_fix(Fix::unsafe_(
+            "Remove the `check_hostname = False` and `verify_mode = CERT_NONE` assignments",
+            vec![edit, second],
+        )));
+    }
+    Some(finding.with_fix(Fix::unsafe_(title, vec![edit])))
+}
+
+/// `<object>.verify_mode = ssl.CERT_NONE` among the statements next to `assignment`.
+fn sibling_cert_none<'t>(
+    cx: &FileContext<'_>,
+    assignment: Node<'t>,
+    object: &str,
+) -> Option<Node<'t>> {
+    let block = assignment.parent()?.parent()?;
+    let mut cursor = block.walk();
+    block
+        .named_children(&mut cursor)
+        .filter(|statement| statement.kind() == "expression_statement")
+        .filter_map(|statement| statement.named_child(0))
+        .find(|other| {
+            other.kind() == "assignment"
+                && other.child_by_field_name("left").is_some_and(|left| {
+                    left.kind() == "attribute"
+                        && left
+                            .child_by_field_name("attribute")
+                            .is_some_and(|a| cx.node_text(a) == "verify_mode")
+                        && left
+                            .child_by_field_name("object")
+                            .is_some_and(|o| cx.node_text(o) == object)
+                })
+                && other
+                    .child_by_field_name("right")
+                    .is_some_and(|right| is_cert_none(cx, right))
+        })
 }
 
 /// `os.environ["PYTHONHTTPSVERIFY"] = "0"`, `os.environ["CURL_CA_BUNDLE"] = ""`.
@@ -645,6 +687,16 @@ mod tests {
         // A condition about something else does not excuse it.
         let other = "if (retry) { const a = new https.Agent({ rejectUnauthorized: false }); }\n";
         assert_eq!(check(ID, "src/agent.ts", other).len(), 1);
+    }
+
+    #[test]
+    fn check_hostname_fix_takes_cert_none_along() {
+        let text = "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n\
+                    ctx.verify_mode = ssl.CERT_NONE\n";
+        let findings = check(ID, "app/tls.py", text);
+        assert_eq!(findings.len(), 2);
+        let after = fixed(text, &findings[..1], FixSafety::Unsafe);
+        assert_eq!(after, "import ssl\nctx = ssl.create_default_context()\n");
     }
 
     #[test]
