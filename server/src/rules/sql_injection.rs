@@ -341,6 +341,121 @@ fn assigned_values<'t>(cx: &FileContext<'t>, identifier: Node<'t>) -> Vec<Node<'
     values
 }
 
+/// A list variable that its function (or module) fills only with safe pieces: `clauses = []`,
+/// `clauses.append("name = %s")`, `" AND ".join(clauses)` — the usual way to build a `WHERE`
+/// clause with placeholders. Any other way of filling it (an element assignment, `splice`, a
+/// non-literal value) makes it unknown.
+fn built_list_safe(cx: &FileContext<'_>, identifier: Node<'_>, b: Budget) -> bool {
+    let Some(b) = b.deeper().and_then(Budget::scan) else {
+        return false;
+    };
+    let python = cx.language().family() == LanguageFamily::Python;
+    let name = cx.node_text(identifier);
+    let scopes = if python {
+        python::SCOPE_KINDS
+    } else {
+        ecma::FUNCTION_KINDS
+    };
+    let safe = |n: Node<'_>| {
+        if python {
+            python_safe(cx, n, b)
+        } else {
+            ecma_safe(cx, n, b)
+        }
+    };
+    let literal_of_safe = |n: Node<'_>| {
+        let n = unwrap(cx, n);
+        let mut cursor = n.walk();
+        matches!(n.kind(), "list" | "tuple" | "array")
+            && n.named_children(&mut cursor)
+                .all(|e| e.kind() == "comment" || safe(e))
+    };
+    let is_name = |n: Option<Node<'_>>| {
+        n.is_some_and(|n| n.kind() == "identifier" && cx.node_text(n) == name)
+    };
+    let scope = crate::lang::ancestor_of_kind(identifier, scopes)
+        .and_then(|f| f.child_by_field_name("body"))
+        .unwrap_or_else(|| cx.tree().root_node());
+    let mut initialised = false;
+    let mut stack = vec![scope];
+    while let Some(node) = stack.pop() {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if scopes.contains(&child.kind()) {
+                continue;
+            }
+            stack.push(child);
+            match child.kind() {
+                "assignment"
+                | "augmented_assignment"
+                | "variable_declarator"
+                | "assignment_expression"
+                | "augmented_assignment_expression" => {
+                    let target = child
+                        .child_by_field_name("left")
+                        .or_else(|| child.child_by_field_name("name"));
+                    let value = child
+                        .child_by_field_name("right")
+                        .or_else(|| child.child_by_field_name("value"));
+                    if is_name(target) {
+                        if !value.is_some_and(literal_of_safe) {
+                            return false;
+                        }
+                        initialised |= matches!(
+                            child.kind(),
+                            "assignment" | "variable_declarator" | "assignment_expression"
+                        );
+                    } else if target.is_some_and(|t| {
+                        matches!(t.kind(), "subscript" | "subscript_expression")
+                            && is_name(
+                                t.child_by_field_name("value")
+                                    .or_else(|| t.child_by_field_name("object")),
+                            )
+                    }) {
+                        return false; // `clauses[0] = …`
+                    }
+                }
+                "call" | "call_expression" => {
+                    let Some(function) = child.child_by_field_name("function") else {
+                        continue;
+                    };
+                    if !matches!(function.kind(), "attribute" | "member_expression")
+                        || !is_name(function.child_by_field_name("object"))
+                    {
+                        continue;
+                    }
+                    let method = function
+                        .child_by_field_name("attribute")
+                        .or_else(|| function.child_by_field_name("property"))
+                        .map(|m| cx.node_text(m))
+                        .unwrap_or_default();
+                    let arguments: Vec<Node<'_>> = child
+                        .child_by_field_name("arguments")
+                        .map(|a| {
+                            let mut cursor = a.walk();
+                            a.named_children(&mut cursor)
+                                .filter(|n| n.kind() != "comment")
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let ok = match method {
+                        "append" | "push" | "unshift" | "add" => arguments.iter().all(|a| safe(*a)),
+                        "insert" => arguments.iter().skip(1).all(|a| safe(*a)),
+                        "extend" => arguments.iter().all(|a| literal_of_safe(*a)),
+                        "splice" | "fill" | "__setitem__" => false,
+                        _ => true,
+                    };
+                    if !ok {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    initialised
+}
+
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript
 
@@ -631,19 +746,33 @@ fn ecma_template(
 }
 
 /// How far the "can this piece carry arbitrary text?" question may look: one hop through a
-/// variable (H3) and a few levels of nesting, so that no input makes it recurse deeply.
+/// variable (H3), two scans for how a list is filled, and a few levels of nesting, so that no
+/// input makes it recurse deeply or rescan a function over and over.
 #[derive(Debug, Clone, Copy)]
 struct Budget {
     hops: u8,
+    /// Scans of a function body for what a list is filled with.
+    scans: u8,
     depth: u8,
 }
 
 impl Budget {
-    const SINK: Budget = Budget { hops: 1, depth: 6 };
+    const SINK: Budget = Budget {
+        hops: 1,
+        scans: 2,
+        depth: 10,
+    };
 
     fn deeper(self) -> Option<Budget> {
         Some(Budget {
             depth: self.depth.checked_sub(1)?,
+            ..self
+        })
+    }
+
+    fn scan(self) -> Option<Budget> {
+        Some(Budget {
+            scans: self.scans.checked_sub(1)?,
             ..self
         })
     }
@@ -767,13 +896,15 @@ fn ecma_constant_list(cx: &FileContext<'_>, join: Node<'_>, b: Budget) -> bool {
         return ecma_safe(cx, value, b);
     }
     let list = ecma::unwrap_expression(list);
-    if list.kind() == "array" {
-        let mut cursor = list.walk();
-        return list
-            .named_children(&mut cursor)
-            .all(|element| ecma_safe(cx, element, b));
+    match list.kind() {
+        "array" => {
+            let mut cursor = list.walk();
+            list.named_children(&mut cursor)
+                .all(|element| ecma_safe(cx, element, b))
+        }
+        "identifier" => built_list_safe(cx, list, b),
+        _ => false,
     }
-    false
 }
 
 /// The fixes of RULES.md §4.5 for TypeScript/JavaScript and Python.
@@ -1411,6 +1542,7 @@ fn python_constant_list(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> bool
                 }
         }
         "list" | "tuple" => all_safe(argument),
+        "identifier" => built_list_safe(cx, argument, b),
         "generator_expression" | "list_comprehension" => argument
             .child_by_field_name("body")
             .is_some_and(|body| python_safe(cx, body, b)),
@@ -1646,6 +1778,54 @@ mod tests {
                     thing.raw(f\"SELECT {user_id}\")\n";
         let findings = check(ID, "app/db.py", text);
         assert!(findings.is_empty(), "{:?}", spans(text, &findings));
+    }
+
+    #[test]
+    fn where_clauses_built_from_placeholders_are_not_flagged() {
+        let text = "def search(cursor, name, status):\n    \
+                    clauses = []\n    params = []\n    \
+                    if name:\n        clauses.append(\"name = %s\")\n        params.append(name)\n    \
+                    if status:\n        clauses.extend([\"status = %s\"])\n        params.append(status)\n    \
+                    sql = \"SELECT * FROM t WHERE \" + \" AND \".join(clauses)\n    \
+                    cursor.execute(sql, params)\n";
+        assert!(check(ID, "app/db.py", text).is_empty());
+        let unsafe_ = text.replace(
+            "clauses.append(\"name = %s\")",
+            "clauses.append(f\"name = '{name}'\")",
+        );
+        assert_eq!(check(ID, "app/db.py", &unsafe_).len(), 1);
+        let ts = "import { Pool } from 'pg';\n\
+                  export async function search(pool: Pool, name?: string) {\n  \
+                  const conditions: string[] = [];\n  const params: unknown[] = [];\n  \
+                  if (name) { params.push(name); conditions.push(`name = $${params.length}`); }\n  \
+                  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';\n  \
+                  return pool.query(`SELECT * FROM t ${where}`, params);\n}\n";
+        assert!(check(ID, "src/a.ts", ts).is_empty());
+        let ts_unsafe = ts.replace("`name = $${params.length}`", "`name = '${name}'`");
+        assert_eq!(check(ID, "src/a.ts", &ts_unsafe).len(), 1);
+    }
+
+    #[test]
+    fn deep_expressions_do_not_overflow() {
+        let depth = 3000;
+        let nested = format!(
+            "{}x{}",
+            "(c ? 'a' : ".repeat(depth),
+            ")".repeat(depth)
+        );
+        let chain = vec!["'a'"; depth].join(" + ");
+        let text = format!(
+            "import {{ Pool }} from 'pg';\npool.query(`SELECT * FROM t WHERE a = ${{{nested}}}`);\n\
+             pool.query('SELECT * FROM t WHERE b = ' + {chain} + id);\n"
+        );
+        assert_eq!(check(ID, "src/deep.ts", &text).len(), 2);
+        let py_nested = format!("{}x{}", "('a' if c else ".repeat(depth), ")".repeat(depth));
+        let py_chain = vec!["'a'"; depth].join(" + ");
+        let py = format!(
+            "cursor.execute(f\"SELECT * FROM t WHERE a = {{{py_nested}}}\")\n\
+             cursor.execute('SELECT * FROM t WHERE b = ' + {py_chain} + uid)\n"
+        );
+        assert_eq!(check(ID, "app/deep.py", &py).len(), 2);
     }
 
     #[test]
