@@ -24,8 +24,11 @@ declare_rule! {
     /// ``prisma.$queryRaw`…` ``, ``Prisma.sql`…` ``), and pieces that cannot carry user input
     /// (number literals, constants such as `const TABLE = 'audit_log'`, `int(x)`, `len(x)`,
     /// `Number(x)`, `cond ? 'ASC' : 'DESC'`, placeholder lists like `", ".join(["%s"] * n)`,
-    /// identifiers passed through a quoting helper such as `quote_name(...)` or `escapeId(...)`)
-    /// are not flagged.
+    /// identifiers passed through a quoting helper such as `quote_name(...)` or `escapeId(...)`,
+    /// and `WHERE` clauses joined from a list that is only ever filled with such pieces) are not
+    /// flagged. Scripts and command-line tools (`scripts/`, `bin/`, migrations, seeders, Django
+    /// management commands, files importing `argparse`/`commander`, …) are not checked: what
+    /// they splice in comes from their operator.
     ///
     /// ## Why is this bad?
     /// A value spliced into SQL text is parsed as SQL: a crafted value can read other rows,
@@ -1210,7 +1213,6 @@ fn django_extra(
 }
 
 fn python_text(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<SqlText> {
-    let text = cx.text();
     match node.kind() {
         "string" | "concatenated_string" => {
             let mut sql = SqlText::new();
@@ -1261,7 +1263,7 @@ fn python_text(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<SqlTex
             {
                 return None;
             }
-            let template = python::static_string(function.child_by_field_name("object")?, text)?;
+            let template = python_static(cx, function.child_by_field_name("object")?)?;
             static FIELD: LazyLock<Regex> =
                 LazyLock::new(|| Regex::new(r"\{[^{}]*\}").expect("valid regex"));
             let mut sql = SqlText {
@@ -1286,6 +1288,16 @@ fn python_text(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<SqlTex
         }
         _ => None,
     }
+}
+
+/// H1, or a name bound once to a static string (H3): `QUERY % user_id` with
+/// `QUERY = "SELECT … %s"`.
+fn python_static(cx: &FileContext<'_>, node: Node<'_>) -> Option<String> {
+    let node = unwrap(cx, node);
+    if node.kind() == "identifier" {
+        return python::static_string(python_resolve(cx, node)?, cx.text());
+    }
+    python::static_string(node, cx.text())
 }
 
 /// Appends a string or implicit concatenation of strings; f-string interpolations are pieces.
@@ -1337,7 +1349,7 @@ fn percent_format(cx: &FileContext<'_>, node: Node<'_>, b: Budget) -> Option<Sql
         Regex::new(r"%(\([^)]*\))?[#0 +-]*(\*|\d+)?(\.(\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
             .expect("valid regex")
     });
-    let template = python::static_string(node.child_by_field_name("left")?, cx.text())?;
+    let template = python_static(cx, node.child_by_field_name("left")?)?;
     let right = unwrap(cx, node.child_by_field_name("right")?);
     let mut numeric = Vec::new();
     let text = CONVERSION
@@ -1744,7 +1756,9 @@ mod tests {
                     rows = pd.read_sql(\"SELECT * FROM t WHERE day > '{}'\".format(day), con)\n\
                     session.execute(text(\"DELETE FROM sessions WHERE user_id = \" + str(uid)))\n\
                     User.objects.raw(f\"SELECT * FROM auth_user WHERE username = '{name}'\")\n\
-                    User.objects.extra(where=[f\"name = '{name}'\"])\n";
+                    User.objects.extra(where=[f\"name = '{name}'\"])\n\
+                    BY_NAME = \"SELECT * FROM users WHERE name = '%s'\"\n\
+                    cur.execute(BY_NAME % name)\n";
         let findings = check(ID, "app/db.py", text);
         assert_eq!(
             spans(text, &findings),
@@ -1755,6 +1769,7 @@ mod tests {
                 "\"DELETE FROM sessions WHERE user_id = \" + str(uid)",
                 "f\"SELECT * FROM auth_user WHERE username = '{name}'\"",
                 "f\"name = '{name}'\"",
+                "BY_NAME % name",
             ]
         );
         assert!(findings[1].message.contains("`%` formatting"));
@@ -1763,7 +1778,7 @@ mod tests {
 
     #[test]
     fn python_near_misses() {
-        let text = "TABLE = 'audit'\n\
+        let text = "TABLE = 'audit'\nTEMPLATE = 'SELECT * FROM t WHERE id = %s'\n\
                     def f(cursor, user_id, ids, n, desc):\n    \
                     cursor.execute(\"SELECT * FROM users WHERE id = %s\", (user_id,))\n    \
                     placeholders = \", \".join([\"%s\"] * len(ids))\n    \
@@ -1773,6 +1788,7 @@ mod tests {
                     cursor.execute(\"SELECT * FROM %s\" % connection.ops.quote_name(t))\n    \
                     cursor.execute(f\"SELECT * FROM t ORDER BY x {'DESC' if desc else 'ASC'}\")\n    \
                     log.info(f\"select from cache failed for {user_id}\")\n    \
+                    cursor.execute(TEMPLATE % int(user_id))\n    \
                     runner.execute(f\"deploy {user_id}\")\n    \
                     client.fetch(f\"https://x/select?where={user_id}\")\n    \
                     thing.raw(f\"SELECT {user_id}\")\n";
@@ -1808,11 +1824,7 @@ mod tests {
     #[test]
     fn deep_expressions_do_not_overflow() {
         let depth = 3000;
-        let nested = format!(
-            "{}x{}",
-            "(c ? 'a' : ".repeat(depth),
-            ")".repeat(depth)
-        );
+        let nested = format!("{}x{}", "(c ? 'a' : ".repeat(depth), ")".repeat(depth));
         let chain = vec!["'a'"; depth].join(" + ");
         let text = format!(
             "import {{ Pool }} from 'pg';\npool.query(`SELECT * FROM t WHERE a = ${{{nested}}}`);\n\
