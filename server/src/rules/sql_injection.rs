@@ -1042,6 +1042,9 @@ fn ecma_parameterize(cx: &FileContext<'_>, sink: &Sink<'_>, argument: Node<'_>) 
         (false, true) => false,
         _ => return None,
     };
+    if placeholders_in_text(&pieces, numbered) {
+        return None;
+    }
     let mut template = String::from("`");
     let mut values = Vec::new();
     for piece in &pieces {
@@ -1065,6 +1068,17 @@ fn ecma_parameterize(cx: &FileContext<'_>, sink: &Sink<'_>, argument: Node<'_>) 
             Edit::insert(argument.end_byte(), format!(", [{}]", values.join(", "))),
         ],
     ))
+}
+
+/// Whether the SQL text already holds a placeholder (`?`, or `$1` when `numbered`): the new
+/// parameters would be bound to the wrong places.
+fn placeholders_in_text(pieces: &[Piece], numbered: bool) -> bool {
+    static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\d").expect("valid regex"));
+    pieces.iter().any(|piece| match piece {
+        Piece::Literal(literal) if numbered => NUMBERED.is_match(literal),
+        Piece::Literal(literal) => literal.contains('?'),
+        Piece::Value(_) => false,
+    })
 }
 
 fn merge_literals(pieces: &mut Vec<Piece>) {
@@ -1582,7 +1596,8 @@ fn python_parameterize(cx: &FileContext<'_>, sink: &Sink<'_>, argument: Node<'_>
         .and_then(|f| f.child_by_field_name("attribute"))
         .map(|a| cx.node_text(a))?;
     let arguments = sink.call.child_by_field_name("arguments")?;
-    if !matches!(method, "execute" | "executemany") || !single_argument(arguments) {
+    // `executemany` needs a sequence of parameter tuples; without one it is broken already.
+    if method != "execute" || !single_argument(arguments) {
         return None;
     }
     let bindings = cx.bindings();
@@ -1598,7 +1613,6 @@ fn python_parameterize(cx: &FileContext<'_>, sink: &Sink<'_>, argument: Node<'_>
     let [percent] = imported[..] else {
         return None;
     };
-    let placeholder = if percent { "%s" } else { "?" };
     let mut prefix = String::new();
     let mut suffix = String::new();
     let mut pieces = Vec::new();
@@ -1631,6 +1645,10 @@ fn python_parameterize(cx: &FileContext<'_>, sink: &Sink<'_>, argument: Node<'_>
     }
     merge_literals(&mut pieces);
     unquote(&mut pieces)?;
+    if !percent && placeholders_in_text(&pieces, false) {
+        return None;
+    }
+    let placeholder = if percent { "%s" } else { "?" };
     let mut string = prefix;
     let mut values = Vec::new();
     for piece in &pieces {
@@ -1866,6 +1884,9 @@ mod tests {
             fixed(sqlite, &findings, FixSafety::Unsafe),
             "import sqlite3\ncur.execute(\"SELECT * FROM t WHERE id = ?\", (uid,))\n"
         );
+        // A `?` already in the text would take the first parameter.
+        let marked = "import sqlite3\ncur.execute(f\"SELECT '?' AS q FROM t WHERE id = {uid}\")\n";
+        assert!(check(ID, "app/db.py", marked)[0].fixes.is_empty());
         // Two drivers: which placeholder style is meant is unknown.
         let both =
             "import sqlite3\nimport psycopg\ncur.execute(f\"SELECT * FROM t WHERE id = {uid}\")\n";
@@ -1887,5 +1908,10 @@ mod tests {
              await prisma.$queryRaw`SELECT * FROM t WHERE id = ${id}`;\n"
         );
         assert!(parses(Language::Tsx, &after));
+        let numbered = "import pg from 'pg';\n\
+                        await pool.query(`SELECT * FROM t WHERE a = $1 AND b = '${b}'`);\n";
+        let findings = check(ID, "src/a.ts", numbered);
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].fixes.is_empty());
     }
 }
