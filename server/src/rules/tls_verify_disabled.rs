@@ -22,7 +22,8 @@ declare_rule! {
     /// `verify=settings.CA_BUNDLE`) is a deliberate, deploy-time choice, and so is code that
     /// only runs when such a setting asks for it (`elif verify is False:`,
     /// `if (options.allowSelfSigned)`), the way HTTP libraries implement their own `verify`
-    /// option. `verify=False` counts only in a file importing `requests` or `httpx`
+    /// option, and code in a development-only branch (`if settings.DEBUG:`,
+    /// `if (process.env.NODE_ENV !== 'production')`). `verify=False` counts only in a file importing `requests` or `httpx`
     /// (`jwt.decode(..., verify=False)` is about signatures), and `ssl=False` only on `aiohttp`
     /// calls (on a database driver it means "no TLS", a different question).
     ///
@@ -111,8 +112,27 @@ static SETTING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// Whether `node` only runs when a verification setting says so: code that implements a
-/// user's `verify=False` (an HTTP library's own option handling) rather than choosing it.
+/// A development-only branch (RULES.md H8): `if settings.DEBUG:`, `if (isDev)`,
+/// `if (process.env.NODE_ENV !== 'production')`, `if (process.env.NODE_ENV === 'development')`.
+static DEVELOPMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(^|[^\w.])(not\s+|!\s*)?(\w+\.)*(debug|is_?dev(elopment)?|__debug__)\s*$|node_env\s*(!==?\s*['"`]production|===?\s*['"`](development|dev|local)['"`])"#,
+    )
+    .expect("valid regex")
+});
+
+/// Whether `node` only runs when a verification setting says so — code that implements a
+/// user's `verify=False` (an HTTP library's own option handling) rather than choosing it — or
+/// only in development.
+fn is_development(condition: &str) -> bool {
+    let condition = condition.trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
+    // A negated switch (`if not settings.DEBUG:`) guards production.
+    if condition.starts_with("not ") || (condition.starts_with('!') && !condition.contains("!=")) {
+        return false;
+    }
+    DEVELOPMENT.is_match(condition)
+}
+
 fn chosen_by_setting(cx: &FileContext<'_>, node: Node<'_>) -> bool {
     let mut child = node;
     let mut current = node.parent();
@@ -128,6 +148,14 @@ fn chosen_by_setting(cx: &FileContext<'_>, node: Node<'_>) -> bool {
         if let Some(condition) = condition
             && condition != child
             && SETTING.is_match(cx.node_text(condition))
+        {
+            return true;
+        }
+        let in_consequence = matches!(ancestor.kind(), "if_statement" | "elif_clause")
+            && ancestor.child_by_field_name("consequence") == Some(child);
+        if in_consequence
+            && let Some(condition) = condition
+            && is_development(cx.node_text(condition))
         {
             return true;
         }
@@ -702,6 +730,33 @@ mod tests {
         assert_eq!(findings.len(), 2);
         let after = fixed(text, &findings[..1], FixSafety::Unsafe);
         assert_eq!(after, "import ssl\nctx = ssl.create_default_context()\n");
+    }
+
+    #[test]
+    fn development_only_branches_are_not_flagged() {
+        let ts = [
+            "if (process.env.NODE_ENV !== 'production') {\n  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';\n}\n",
+            "if (process.env.NODE_ENV === 'development') {\n  agent = new Agent({ rejectUnauthorized: false });\n}\n",
+            "if (isDev) {\n  agent = new Agent({ rejectUnauthorized: false });\n}\n",
+            "if (config.debug) {\n  agent = new Agent({ rejectUnauthorized: false });\n}\n",
+        ];
+        for text in ts {
+            assert!(check(ID, "src/a.ts", text).is_empty(), "{text}");
+        }
+        let flagged = [
+            "if (process.env.NODE_ENV === 'production') {\n  agent = new Agent({ rejectUnauthorized: false });\n}\n",
+            "if (!isDev) {\n  agent = new Agent({ rejectUnauthorized: false });\n}\n",
+            "if (isDev) {\n  x();\n} else {\n  agent = new Agent({ rejectUnauthorized: false });\n}\n",
+            "if (debugger_attached_count > 2) {\n  agent = new Agent({ rejectUnauthorized: false });\n}\n",
+        ];
+        for text in flagged {
+            assert_eq!(check(ID, "src/a.ts", text).len(), 1, "{text}");
+        }
+        let py = "import requests\nfrom django.conf import settings\n\
+                  if settings.DEBUG:\n    requests.get(url, verify=False, timeout=5)\n";
+        assert!(check(ID, "app/a.py", py).is_empty());
+        let py_prod = py.replace("if settings.DEBUG:", "if not settings.DEBUG:");
+        assert_eq!(check(ID, "app/a.py", &py_prod).len(), 1);
     }
 
     #[test]
