@@ -54,14 +54,15 @@ declare_rule! {
     /// ## Fix safety
     /// The fix is **unsafe** and offered only in narrow cases: it turns every interpolated
     /// value into a bound parameter, which breaks a query that interpolates an identifier (a
-    /// table or column name). It is offered for an f-string passed straight to
-    /// `execute`/`executemany` without parameters in a file importing exactly one of `sqlite3`
-    /// (`?`) or `psycopg`/`psycopg2`/`pymysql`/`MySQLdb`/`mysql.connector` (`%s`); for a
-    /// template literal passed straight to `.query`/`.execute` without parameters in a file
-    /// importing `pg` (`$1`, `$2`, …) or `mysql`/`mysql2` (`?`); and for
-    /// ``prisma.$queryRawUnsafe(`…`)``, which becomes the tagged ``prisma.$queryRaw`…` ``. Quotes
-    /// wrapped around a value (`'{uid}'`) are removed; a value inside a larger quoted literal
-    /// (`'%{q}%'`), a format specifier or a constant piece means no fix.
+    /// table or column name). It is offered for an f-string passed straight to `execute`
+    /// without parameters in a file importing exactly one of `sqlite3` (`?`) or
+    /// `psycopg`/`psycopg2`/`pymysql`/`MySQLdb`/`mysql.connector` (`%s`); for a template
+    /// literal passed straight to `.query`/`.execute` without parameters in a file importing
+    /// `pg` (`$1`, `$2`, …) or `mysql`/`mysql2` (`?`); and for
+    /// ``prisma.$queryRawUnsafe(`…`)``, which becomes the tagged ``prisma.$queryRaw`…` ``.
+    /// Quotes wrapped around a value (`'{uid}'`) are removed; a value inside a larger quoted
+    /// literal (`'%{q}%'`), a format specifier, a constant piece or a placeholder already in
+    /// the text means no fix.
     ///
     /// ## How to silence
     /// Put `// preflight-ignore: sql-injection` (Python: `# preflight-ignore: sql-injection`) on

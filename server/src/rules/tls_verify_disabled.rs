@@ -19,13 +19,14 @@ declare_rule! {
     ///
     /// Only literal values are flagged: a setting read from configuration
     /// (`rejectUnauthorized: process.env.DB_SSL_STRICT !== 'false'`,
-    /// `verify=settings.CA_BUNDLE`) is a deliberate, deploy-time choice, and so is code that
-    /// only runs when such a setting asks for it (`elif verify is False:`,
+    /// `verify=settings.CA_BUNDLE`) is a deliberate, deploy-time choice. So is code that only
+    /// runs when such a setting asks for it (`elif verify is False:`,
     /// `if (options.allowSelfSigned)`), the way HTTP libraries implement their own `verify`
     /// option, and code in a development-only branch (`if settings.DEBUG:`,
-    /// `if (process.env.NODE_ENV !== 'production')`). `verify=False` counts only in a file importing `requests` or `httpx`
-    /// (`jwt.decode(..., verify=False)` is about signatures), and `ssl=False` only on `aiohttp`
-    /// calls (on a database driver it means "no TLS", a different question).
+    /// `if (process.env.NODE_ENV !== 'production')`). `verify=False` counts only in a file
+    /// importing `requests` or `httpx` (`jwt.decode(..., verify=False)` is about signatures),
+    /// and `ssl=False` only on `aiohttp` calls (on a database driver it means "no TLS", a
+    /// different question).
     ///
     /// ## Why is this bad?
     /// Without certificate verification anyone on the network path can impersonate the server
