@@ -929,6 +929,26 @@ enum Piece {
 /// literal (`'%{q}%'`), where a placeholder would not be bound.
 fn unquote(pieces: &mut [Piece]) -> Option<()> {
     let n = pieces.len();
+    // `"{col}"`, `` `{table}` ``, `[{name}]`, `{schema}.users`, `t.{col}`: an identifier, which a
+    // placeholder cannot stand for.
+    for i in 0..n {
+        if !matches!(pieces[i], Piece::Value(_)) {
+            continue;
+        }
+        let before = i.checked_sub(1).and_then(|j| match &pieces[j] {
+            Piece::Literal(l) => l.chars().next_back(),
+            Piece::Value(_) => None,
+        });
+        let after = pieces.get(i + 1).and_then(|p| match p {
+            Piece::Literal(l) => l.chars().next(),
+            Piece::Value(_) => None,
+        });
+        if matches!(before, Some('"' | '`' | '[' | '.'))
+            || matches!(after, Some('"' | '`' | ']' | '.'))
+        {
+            return None;
+        }
+    }
     let mut strip: Vec<(bool, bool)> = vec![(false, false); n]; // (strip end, strip start)
     for i in 0..n {
         if !matches!(pieces[i], Piece::Value(_)) || i == 0 || i + 1 >= n {
@@ -1885,6 +1905,9 @@ mod tests {
             fixed(sqlite, &findings, FixSafety::Unsafe),
             "import sqlite3\ncur.execute(\"SELECT * FROM t WHERE id = ?\", (uid,))\n"
         );
+        // Identifiers cannot be parameters.
+        let ident = "import sqlite3\ncur.execute(f'SELECT * FROM \"{table}\" WHERE id = {uid}')\n";
+        assert!(check(ID, "app/db.py", ident)[0].fixes.is_empty());
         // A `?` already in the text would take the first parameter.
         let marked = "import sqlite3\ncur.execute(f\"SELECT '?' AS q FROM t WHERE id = {uid}\")\n";
         assert!(check(ID, "app/db.py", marked)[0].fixes.is_empty());
