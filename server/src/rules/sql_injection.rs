@@ -187,7 +187,10 @@ const QUOTING_HELPERS: &[&str] = &[
 
 fn check(cx: &FileContext<'_>, m: &Captures<'_, '_>, out: &mut Vec<Finding>) {
     // A script's input is its operator's: what it splices into SQL is not an attack surface.
-    if cx.class().script {
+    // Celery's `tasks.py` shares its name with invoke's task files but runs in production.
+    let celery_tasks =
+        cx.path().rsplit('/').next() == Some("tasks.py") && !cx.bindings().imports_module("invoke");
+    if cx.class().script && !celery_tasks {
         return;
     }
     let (Some(call), Some(arguments)) = (m.get("sql.call"), m.get("sql.arguments")) else {
@@ -1877,6 +1880,16 @@ mod tests {
              cursor.execute('SELECT * FROM t WHERE b = ' + {py_chain} + uid)\n"
         );
         assert_eq!(check(ID, "app/deep.py", &py).len(), 2);
+    }
+
+    #[test]
+    fn scripts_are_skipped_but_celery_tasks_are_not() {
+        let text = "def run(cursor, name):\n    cursor.execute(f\"SELECT * FROM t WHERE name = '{name}'\")\n";
+        assert!(check(ID, "scripts/backfill.py", text).is_empty());
+        assert!(check(ID, "app/management/commands/fix.py", text).is_empty());
+        assert_eq!(check(ID, "app/tasks.py", text).len(), 1);
+        let invoke = format!("from invoke import task\n{text}");
+        assert!(check(ID, "tasks.py", &invoke).is_empty());
     }
 
     #[test]
