@@ -217,13 +217,18 @@ fn todo_comment() {
 }
 
 #[test]
-fn malformed_entrypoint() {
-    check_rule("malformed-entrypoint");
+fn sql_injection() {
+    check_rule("sql-injection");
 }
 
 #[test]
-fn missing_error_handler() {
-    check_rule("missing-error-handler");
+fn tls_verify_disabled() {
+    check_rule("tls-verify-disabled");
+}
+
+#[test]
+fn malformed_entrypoint() {
+    check_rule("malformed-entrypoint");
 }
 
 #[test]
@@ -239,4 +244,9 @@ fn missing_healthcheck() {
 #[test]
 fn secret_in_image() {
     check_rule("secret-in-image");
+}
+
+#[test]
+fn missing_error_handler() {
+    check_rule("missing-error-handler");
 }

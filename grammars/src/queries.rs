@@ -20,12 +20,16 @@ macro_rules! query_files {
 static QUERY_FILES: &[QueryFile] = query_files![
     Ecma / "typescript" / "cors-wildcard",
     Ecma / "typescript" / "debug-print",
+    Ecma / "typescript" / "sql-injection",
     Ecma / "typescript" / "swallowed-error",
+    Ecma / "typescript" / "tls-verify-disabled",
     Ecma / "typescript" / "todo-comment",
     Ecma / "typescript" / "app-facts",
     Python / "python" / "cors-wildcard",
     Python / "python" / "debug-print",
+    Python / "python" / "sql-injection",
     Python / "python" / "swallowed-error",
+    Python / "python" / "tls-verify-disabled",
     Python / "python" / "todo-comment",
     Python / "python" / "app-facts",
 ];

@@ -9,7 +9,9 @@ mod malformed_entrypoint;
 mod missing_error_handler;
 mod missing_healthcheck;
 mod secret_in_image;
+mod sql_injection;
 mod swallowed_error;
+mod tls_verify_disabled;
 mod todo_comment;
 mod unpinned_base_image;
 
@@ -119,6 +121,8 @@ static RULES: &[&Rule] = &[
     &debug_print::RULE,
     &swallowed_error::RULE,
     &todo_comment::RULE,
+    &sql_injection::RULE,
+    &tls_verify_disabled::RULE,
     &malformed_entrypoint::RULE,
     &unpinned_base_image::RULE,
     &missing_healthcheck::RULE,
