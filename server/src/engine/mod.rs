@@ -138,7 +138,7 @@ impl Engine {
         if file.language == Language::Dockerfile {
             let docker = DockerContext::new(&cx);
             for rule in &self.rules {
-                if let Check::Dockerfile(check) = rule.check {
+                if let Some(check) = rule.check.dockerfile() {
                     check(&docker, &mut analysis.findings);
                 }
             }

@@ -2,7 +2,7 @@
 
 use super::FileContext;
 use super::chunks::{Chunk, ChunkResult, chunk_of};
-use crate::rules::{Check, Rule};
+use crate::rules::Rule;
 use preflight_grammars::{Language, LanguageFamily, QueryFile, query_files};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -112,7 +112,7 @@ impl CompiledQueries {
             let result = &mut results[chunk_of(chunks, start).min(results.len() - 1)];
             match compiled.owners[m.pattern_index] {
                 Owner::Rule(index) => {
-                    if let Check::Matches(check) = rules[index].check {
+                    if let Some(check) = rules[index].check.matches() {
                         check(cx, &view, &mut result.findings);
                     }
                 }
@@ -129,7 +129,7 @@ fn compile(language: Language, rules: &[&'static Rule]) -> CompiledQuery {
     // (query file, owner) in the order they are concatenated.
     let mut parts: Vec<(&QueryFile, Owner)> = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
-        if matches!(rule.check, Check::Matches(_))
+        if rule.check.matches().is_some()
             && let Some(file) = query_file(family, rule.id)
         {
             parts.push((file, Owner::Rule(index)));

@@ -30,6 +30,29 @@ pub enum Check {
     Dockerfile(fn(&DockerContext<'_>, &mut Vec<Finding>)),
     /// Called once per project with the facts of all its files.
     Project(fn(&ProjectView<'_>, &mut Vec<ProjectFinding>)),
+    /// A rule about code and Dockerfiles alike: both of the above.
+    MatchesAndDockerfile(
+        fn(&FileContext<'_>, &Captures<'_, '_>, &mut Vec<Finding>),
+        fn(&DockerContext<'_>, &mut Vec<Finding>),
+    ),
+}
+
+impl Check {
+    /// The per-match check, if the rule has one.
+    pub fn matches(self) -> Option<fn(&FileContext<'_>, &Captures<'_, '_>, &mut Vec<Finding>)> {
+        match self {
+            Check::Matches(check) | Check::MatchesAndDockerfile(check, _) => Some(check),
+            _ => None,
+        }
+    }
+
+    /// The Dockerfile check, if the rule has one.
+    pub fn dockerfile(self) -> Option<fn(&DockerContext<'_>, &mut Vec<Finding>)> {
+        match self {
+            Check::Dockerfile(check) | Check::MatchesAndDockerfile(_, check) => Some(check),
+            _ => None,
+        }
+    }
 }
 
 /// Which fixes a rule can offer.
