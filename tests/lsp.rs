@@ -1451,3 +1451,51 @@ fn a_version_going_backwards_rereads_the_file() {
         "{params:#}"
     );
 }
+
+#[test]
+fn an_invalid_configuration_is_shown_on_its_file_and_the_last_valid_one_kept() {
+    let text = "export function f() {\n  console.log('x');\n}\n";
+    let (_dir, root) = workspace(&[
+        ("package.json", PACKAGE_JSON),
+        ("preflight.toml", "[rules]\ndebug-print = \"off\"\n"),
+        ("src/f.ts", text),
+    ]);
+    let f = uri(&root.join("src/f.ts"));
+    let config = uri(&root.join("preflight.toml"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.open(&f, "typescript", text);
+    let params = server.diagnostics_of(&f, 1);
+    assert!(diagnostics(&params).is_empty(), "{params:#}");
+
+    // A typo in a rule id: the file gets a diagnostic on the key, the old settings stay.
+    let broken = "[rules]\ndebug-prnt = \"off\"\n";
+    std::fs::write(root.join("preflight.toml"), broken).unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": config, "type": 2 }] }),
+    );
+    let params = server.wait_for_diagnostics(&config, TIMEOUT, |p| !diagnostics(p).is_empty());
+    let diagnostic = &diagnostics(&params)[0];
+    assert_eq!(diagnostic["code"], "invalid-config", "{params:#}");
+    assert_eq!(diagnostic["range"]["start"]["line"], 1, "{params:#}");
+    // Re-analysed under the last valid configuration: still quiet.
+    server.change(
+        &f,
+        2,
+        vec![json!({ "range": range(text, 0..0, Encoding::Utf16), "text": "\n" })],
+    );
+    let params = server.diagnostics_of(&f, 2);
+    assert!(diagnostics(&params).is_empty(), "{params:#}");
+
+    // Fixed: the diagnostic goes away.
+    std::fs::write(
+        root.join("preflight.toml"),
+        "[rules]\ndebug-print = \"off\"\n",
+    )
+    .unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": config, "type": 2 }] }),
+    );
+    server.wait_for_diagnostics(&config, TIMEOUT, |p| diagnostics(p).is_empty());
+}

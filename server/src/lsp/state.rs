@@ -241,6 +241,8 @@ pub struct State {
     reported: HashMap<Uri, String>,
     /// Pull: an open document's diagnostics changed without the client asking.
     needs_refresh: bool,
+    /// Configuration errors shown, by file, with their text.
+    config_errors_shown: HashMap<Uri, String>,
     /// Pull: a `workspace/diagnostic` held until something changes (long poll).
     held_workspace_pull: Option<(
         HashMap<Uri, String>,
@@ -274,6 +276,7 @@ impl State {
             reported: HashMap::new(),
             needs_refresh: false,
             held_workspace_pull: None,
+            config_errors_shown: HashMap::new(),
             scans: 0,
         }
     }
@@ -361,6 +364,7 @@ impl State {
     /// Work owed to a pulling client once a message is handled: a refresh when open documents'
     /// diagnostics changed behind its back, and the answer to a held workspace pull.
     fn after_message(&mut self) {
+        self.report_config_errors();
         if !self.features.pull {
             return;
         }
@@ -396,25 +400,74 @@ impl State {
         tokio::spawn(async move { client.log_message(kind, message).await });
     }
 
-    fn show_config_error(&self, error: String) {
-        let message = format!("Preflight: invalid configuration: {error}");
-        let client = self.client.clone();
-        tokio::spawn(async move {
-            client.show_message(MessageType::ERROR, message).await;
-        });
-    }
-
     fn reload_config(&mut self) {
         let config_path = self.settings.config_path.clone();
-        let mut errors = Vec::new();
         for workspace in &mut self.workspaces {
-            if let Err(error) = workspace.reload_config(config_path.as_deref()) {
-                errors.push(error);
+            workspace.reload_config(config_path.as_deref());
+        }
+    }
+
+    /// Shows configuration errors that appeared (a window message, and a diagnostic on the
+    /// file) and clears the diagnostics of those that are gone.
+    fn report_config_errors(&mut self) {
+        let mut current: HashMap<Uri, String> = HashMap::new();
+        for workspace in &self.workspaces {
+            for (path, error) in workspace.config_errors.borrow().iter() {
+                if let Some(uri) = Uri::from_file_path(path) {
+                    current.insert(uri, error.to_string());
+                }
             }
         }
-        for error in errors {
-            self.show_config_error(error);
+        if current == self.config_errors_shown {
+            return;
         }
+        let previous = std::mem::replace(&mut self.config_errors_shown, current.clone());
+        for (uri, message) in &current {
+            if previous.get(uri) != Some(message) {
+                let message = format!(
+                    "Preflight: invalid configuration (the last valid one stays in force): {message}"
+                );
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    client.show_message(MessageType::ERROR, message).await;
+                });
+            }
+        }
+        let uris: HashSet<Uri> = previous.into_keys().chain(current.into_keys()).collect();
+        for uri in uris {
+            self.publish(&uri);
+        }
+    }
+
+    /// The diagnostic of an invalid configuration file.
+    fn config_diagnostics(&self, path: &Path) -> Option<Vec<Diagnostic>> {
+        let error = self
+            .workspaces
+            .iter()
+            .find_map(|w| w.config_errors.borrow().get(path).cloned())?;
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let index = LineIndex::new(&text);
+        let lines = Lines {
+            text: &text,
+            index: &index,
+            unit: self.encoding,
+        };
+        let span = error
+            .span
+            .clone()
+            .filter(|span| span.end <= text.len())
+            .unwrap_or(0..0);
+        Some(vec![Diagnostic {
+            range: lines.range(&span),
+            severity: Some(DiagnosticSeverity::ERROR),
+            code: Some(NumberOrString::String("invalid-config".into())),
+            source: Some("preflight".into()),
+            message: match &error.key {
+                Some(key) => format!("{} (`{key}`)", error.message),
+                None => error.message.clone(),
+            },
+            ..Diagnostic::default()
+        }])
     }
 
     fn reanalyse_open_documents(&mut self) {
@@ -429,9 +482,7 @@ impl State {
             return;
         }
         let mut workspace = Workspace::new(root);
-        if let Err(error) = workspace.reload_config(self.settings.config_path.as_deref()) {
-            self.show_config_error(error);
-        }
+        workspace.reload_config(self.settings.config_path.as_deref());
         self.workspaces.push(workspace);
     }
 
@@ -824,6 +875,9 @@ impl State {
     /// `None` for an open document not analysed yet.
     fn diagnostics_of(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, Option<i32>)> {
         let path = uri.to_file_path();
+        if let Some(diagnostics) = path.as_deref().and_then(|p| self.config_diagnostics(p)) {
+            return Some((diagnostics, None));
+        }
         let workspace = path.as_deref().and_then(|p| self.workspace_for(p));
         let rel = workspace
             .zip(path.as_deref())

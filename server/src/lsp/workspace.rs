@@ -1,13 +1,14 @@
 //! One workspace folder: its configuration, the index of its files (open or not) and its
 //! projects' findings. The server keeps one per folder the editor opened.
 
-use crate::config::{ConfigResolver, EffectiveConfig, RuleLevel};
+use crate::config::{ConfigError, ConfigResolver, EffectiveConfig, RuleLevel};
 use crate::diagnostic::Finding;
 use crate::engine::Engine;
 use crate::project::manifest::MARKERS;
 use crate::project::{FileFacts, ProjectInfo, ProjectView};
 use crate::scan::ScanReport;
 use crate::suppress::Suppressions;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -35,6 +36,9 @@ pub struct Workspace {
     pub scanning: bool,
     /// Another scan was asked for while one ran.
     pub rescan: bool,
+    /// Invalid configuration files, by path, as last found (the root's when the configuration
+    /// was loaded, nested ones when a file under them was analysed).
+    pub config_errors: RefCell<BTreeMap<PathBuf, ConfigError>>,
 }
 
 impl Workspace {
@@ -47,18 +51,20 @@ impl Workspace {
             project_findings: HashMap::new(),
             scanning: false,
             rescan: false,
+            config_errors: RefCell::new(BTreeMap::new()),
         }
     }
 
     /// Re-reads the configuration. On error the last good configuration stays in force and the
-    /// error is returned for the editor to show.
-    pub fn reload_config(&mut self, config_path: Option<&Path>) -> Result<(), String> {
+    /// error is kept for the editor to show.
+    pub fn reload_config(&mut self, config_path: Option<&Path>) {
+        let mut errors = self.config_errors.borrow_mut();
+        errors.clear();
         match ConfigResolver::new(&self.root, config_path) {
-            Ok(resolver) => {
-                self.config = Some(Arc::new(resolver));
-                Ok(())
+            Ok(resolver) => self.config = Some(Arc::new(resolver)),
+            Err(error) => {
+                errors.insert(error.path.clone(), error);
             }
-            Err(error) => Err(error.to_string()),
         }
     }
 
@@ -106,7 +112,19 @@ impl Workspace {
                 ..ProjectInfo::default()
             });
         let config = match &self.config {
-            Some(config) => config.for_path(&self.root.join(rel)).unwrap_or_default(),
+            Some(config) => match config.for_path(&self.root.join(rel)) {
+                Ok(config) => config,
+                Err(error) => {
+                    self.config_errors
+                        .borrow_mut()
+                        .insert(error.path.clone(), error);
+                    // The configuration this file was last analysed with stays in force.
+                    self.files
+                        .get(rel)
+                        .map(|file| file.config.clone())
+                        .unwrap_or_default()
+                }
+            },
             None => Arc::new(EffectiveConfig::default()),
         };
         (info, config)
