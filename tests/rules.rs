@@ -184,6 +184,11 @@ fn debug_print() {
 }
 
 #[test]
+fn hardcoded_secret() {
+    check_rule("hardcoded-secret");
+}
+
+#[test]
 fn malformed_entrypoint() {
     check_rule("malformed-entrypoint");
 }

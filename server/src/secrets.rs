@@ -453,10 +453,16 @@ pub fn find_known_keys(text: &str) -> Vec<KnownKey> {
                     continue;
                 }
             }
-            let secret = if format.kind == "credentialed URL" || format.kind == "private key" {
-                body.range()
-            } else {
-                whole.range()
+            let secret = match format.kind {
+                "credentialed URL" => body.range(),
+                // The whole body, up to the end marker, not only its first line.
+                "private key" => {
+                    let end = text[body.start()..]
+                        .find("-----END")
+                        .map_or(text.len(), |at| body.start() + at);
+                    body.start()..end.max(body.end())
+                }
+                _ => whole.range(),
             };
             if found
                 .iter()

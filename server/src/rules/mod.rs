@@ -5,6 +5,7 @@
 
 mod cors_wildcard;
 mod debug_print;
+mod hardcoded_secret;
 mod malformed_entrypoint;
 mod missing_error_handler;
 
@@ -112,6 +113,7 @@ pub(crate) use declare_rule;
 static RULES: &[&Rule] = &[
     &cors_wildcard::RULE,
     &debug_print::RULE,
+    &hardcoded_secret::RULE,
     &malformed_entrypoint::RULE,
     &missing_error_handler::RULE,
 ];
