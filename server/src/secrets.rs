@@ -136,6 +136,29 @@ const BOOLEAN_PREFIXES: &[&str] = &[
     "is", "has", "should", "use", "enable", "disable", "allow", "require", "show", "hide",
 ];
 
+/// Words that mark a name as something other than a live credential: a stand-in
+/// (`fake_secret_token`, `EXAMPLE_API_KEY`), a one-way hash of a secret (`hashed_password`), or
+/// a token of another kind (`next_page_token`, `cancellation_token`). Beyond H4.
+const NON_CREDENTIAL_WORDS: &[&str] = &[
+    "fake",
+    "dummy",
+    "example",
+    "sample",
+    "mock",
+    "test",
+    "hash",
+    "hashed",
+    "digest",
+    "checksum",
+    "fingerprint",
+    "page",
+    "pagination",
+    "continuation",
+    "cursor",
+    "cancellation",
+    "idempotency",
+];
+
 /// Frameworks inline variables with these prefixes into public client bundles by design.
 const PUBLIC_PREFIXES: &[&str] = &[
     "NEXT_PUBLIC_",
@@ -158,7 +181,9 @@ fn has_secret_word(words: &[String]) -> bool {
 
 /// `SNC(name)` (H4): whether `name` (an identifier, object key or environment variable name)
 /// names a secret: `JWT_SECRET`, `apiKey`, `db.password`, but not `PASSWORD_FIELD`,
-/// `TOKEN_STORAGE_KEY`, `isSecret` or `NEXT_PUBLIC_API_KEY`.
+/// `TOKEN_STORAGE_KEY`, `isSecret` or `NEXT_PUBLIC_API_KEY`. Stricter than H4: names with a
+/// word of [`NON_CREDENTIAL_WORDS`] (`fake_secret_token`, `hashed_password`, `next_page_token`)
+/// are not secret names either.
 pub fn is_secret_name(name: &str) -> bool {
     if PUBLIC_PREFIXES.iter().any(|p| name.starts_with(p)) {
         return false;
@@ -169,6 +194,9 @@ pub fn is_secret_name(name: &str) -> bool {
     };
     if !has_secret_word(&words)
         || NON_SECRET_LAST_WORDS.contains(&last.as_str())
+        || words
+            .iter()
+            .any(|w| NON_CREDENTIAL_WORDS.contains(&w.as_str()))
         || BOOLEAN_PREFIXES.contains(&first.as_str())
     {
         return false;
@@ -236,14 +264,46 @@ const PLACEHOLDER_FRAGMENTS: &[&str] = &[
     "your-",
     "xxxx",
     "****",
+    "fake",
+];
+
+/// Values that describe a secret instead of being one: a setting's type (`password: 'string'`),
+/// its visibility (`password: 'private'`). Beyond H4.
+const DESCRIPTOR_WORDS: &[&str] = &[
+    "string",
+    "number",
+    "boolean",
+    "object",
+    "array",
+    "integer",
+    "float",
+    "bool",
+    "int",
+    "str",
+    "text",
+    "json",
+    "private",
+    "public",
+    "internal",
+    "protected",
+    "hidden",
+    "masked",
+    "sensitive",
+    "encrypted",
+    "optional",
+    "required",
+    "readonly",
 ];
 
 /// H4 "placeholder": empty, a well-known stand-in (`changeme`, `<your-key>`, `${API_KEY}`,
-/// `xxx`), or a value containing `example`, `replace`, `your_`…. Case-insensitive.
+/// `xxx`), or a value containing `example`, `replace`, `your_`…. Case-insensitive. Beyond H4:
+/// values containing `fake`, `xxxx` or `****`, and words that describe a secret (`string`,
+/// `private`, `encrypted`).
 pub fn is_placeholder(value: &str) -> bool {
     let lower = value.to_lowercase();
     lower.is_empty()
         || PLACEHOLDER_WORDS.contains(&lower.as_str())
+        || DESCRIPTOR_WORDS.contains(&lower.as_str())
         || PLACEHOLDER_SHAPE.is_match(value)
         || PLACEHOLDER_FRAGMENTS.iter().any(|f| lower.contains(f))
 }
@@ -269,27 +329,35 @@ static WORDS_ONLY: LazyLock<Regex> =
 ///
 /// Stricter than H4, to keep false positives out: a value made of letters and separators only
 /// whose words include a secret word or `key` is a key name too (`accessToken`,
-/// `X-Session-Token`: storage keys and header names), and a value with fewer than four distinct
-/// characters (`aaaaaaaa`, `12121212`) is a stand-in, not a credential.
+/// `X-Session-Token`: storage keys and header names; leading `_`, `$`, `@` or `#` ignored), a
+/// value with fewer than four distinct characters (`aaaaaaaa`, `12121212`) is a stand-in, and
+/// for names without a strong word (tokens, API keys) a value shorter than 24 characters must
+/// contain a digit: generated tokens nearly always do, while titles and modes (`titleToken:
+/// "Ghost(Pro)"`) do not.
 pub fn is_credential_like(name: &str, value: &str) -> bool {
     if is_placeholder(value) || value.chars().any(char::is_whitespace) {
         return false;
     }
-    let min_len = if has_strong_word(name) { 6 } else { 8 };
-    if value.chars().count() < min_len {
+    let strong = has_strong_word(name);
+    let length = value.chars().count();
+    if length < if strong { 6 } else { 8 } {
+        return false;
+    }
+    if !strong && length < 24 && !value.chars().any(|c| c.is_ascii_digit()) {
         return false;
     }
     let value_words = name_words(value);
     if value_words == name_words(name) {
         return false;
     }
+    let bare = value.trim_start_matches(['_', '$', '@', '#']);
     if SCREAMING_SNAKE.is_match(value)
         || PATH_OR_PLAIN_URL.is_match(value)
-        || KEY_NAME.is_match(value)
+        || KEY_NAME.is_match(bare)
     {
         return false;
     }
-    if WORDS_ONLY.is_match(value)
+    if WORDS_ONLY.is_match(bare)
         && (has_secret_word(&value_words)
             || value_words
                 .iter()
@@ -368,9 +436,9 @@ static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
         format("Django secret key", r"^django-insecure-(\S{8,})"),
         Format {
             kind: "credentialed URL",
-            regex: Regex::new(r#"\b[a-z][a-z0-9+.-]*://([^\s/:@'"]+):([^\s/@'"]+)@([^\s/:'"]+)"#)
+            regex: Regex::new(r#"\b([a-z][a-z0-9+.-]*)://([^\s/:@'"]+):([^\s/@'"]+)@([^\s/:'"]+)"#)
                 .expect("valid regex"),
-            body: 2,
+            body: 3,
         },
     ]
 });
@@ -382,6 +450,70 @@ static MAY_HOLD_KEY: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+
+/// Schemes of network services that take a password in the URL. Beyond H5, which accepts any
+/// scheme: application-specific URIs (`models://scope:prefix@databricks/…`) are not logins.
+fn is_network_scheme(scheme: &str) -> bool {
+    let base = scheme
+        .split('+')
+        .next()
+        .unwrap_or(scheme)
+        .to_ascii_lowercase();
+    matches!(
+        base.as_str(),
+        "http"
+            | "https"
+            | "ftp"
+            | "ftps"
+            | "sftp"
+            | "ssh"
+            | "git"
+            | "svn"
+            | "postgres"
+            | "postgresql"
+            | "pgsql"
+            | "mysql"
+            | "mysqlx"
+            | "mariadb"
+            | "mssql"
+            | "sqlserver"
+            | "oracle"
+            | "cockroachdb"
+            | "clickhouse"
+            | "snowflake"
+            | "db2"
+            | "mongodb"
+            | "redis"
+            | "rediss"
+            | "valkey"
+            | "memcached"
+            | "amqp"
+            | "amqps"
+            | "mqtt"
+            | "mqtts"
+            | "nats"
+            | "kafka"
+            | "stomp"
+            | "ldap"
+            | "ldaps"
+            | "smtp"
+            | "smtps"
+            | "imap"
+            | "imaps"
+            | "pop3"
+            | "pop3s"
+            | "couchdb"
+            | "elasticsearch"
+            | "neo4j"
+            | "bolt"
+            | "ws"
+            | "wss"
+            | "socks5"
+            | "socks5h"
+            | "socks4"
+            | "sentry"
+    )
+}
 
 /// Hosts a credentialed URL may name without leaking anything: the machine itself, the Docker
 /// host, and names reserved for documentation (RFC 2606).
@@ -447,9 +579,13 @@ pub fn find_known_keys(text: &str) -> Vec<KnownKey> {
                 continue;
             }
             if format.kind == "credentialed URL" {
-                let user = captures.get(1).map_or("", |m| m.as_str());
-                let host = captures.get(3).map_or("", |m| m.as_str());
-                if is_stand_in_password(user, body.as_str()) || is_local_or_example_host(host) {
+                let scheme = captures.get(1).map_or("", |m| m.as_str());
+                let user = captures.get(2).map_or("", |m| m.as_str());
+                let host = captures.get(4).map_or("", |m| m.as_str());
+                if !is_network_scheme(scheme)
+                    || is_stand_in_password(user, body.as_str())
+                    || is_local_or_example_host(host)
+                {
                     continue;
                 }
             }
@@ -571,6 +707,10 @@ mod tests {
             "SECRET_KEY_FILE",
             "password_reset",
             "tokenizer",
+            "fake_secret_token",
+            "hashed_password",
+            "next_page_token",
+            "passwordHash",
             "key",
             "username",
             "",
@@ -633,6 +773,11 @@ mod tests {
             ("password", "has space in it"),
             ("password", "aaaaaaaa"),
             ("password", "your-password"),
+            ("INTERNAL_RESET_SESSION_TOKEN", "_password_reset_token"),
+            ("titleToken", "Ghost(Pro)"),
+            ("admin_session_secret", "string"),
+            ("password", "private"),
+            ("api_key", "abcdefghijklmnop"),
         ] {
             assert!(!is_credential_like(name, value), "{name} = {value}");
         }
@@ -723,6 +868,7 @@ mod tests {
             "redis://guest:guest@rabbit:5672",
             "https://github.com/acme/lib.git",
             "sk-not-a-key",
+            "'models://scope:prefix@databricks/model-name/stage-or-version', is deprecated",
         ] {
             assert_eq!(kinds(text), Vec::<&str>::new(), "{text}");
         }

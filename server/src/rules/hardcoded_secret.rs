@@ -210,7 +210,20 @@ fn known_keys(cx: &FileContext<'_>, node: Node<'_>) -> Vec<KnownKey> {
     if keys.iter().any(|k| k.kind == "Google API key") && in_firebase_config(cx, node) {
         keys.retain(|k| k.kind != "Google API key");
     }
+    if is_documentation(node) {
+        // `postgresql://user:pass@host/db` in prose explains a format; keys in prose are leaks.
+        keys.retain(|k| k.kind != "credentialed URL");
+    }
     keys
+}
+
+/// A comment, or a string standing alone as a statement (a docstring).
+fn is_documentation(node: Node<'_>) -> bool {
+    node.kind() == "comment"
+        || (node.kind() == "string"
+            && node
+                .parent()
+                .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1))
 }
 
 /// Whether `node` lies in an object or dictionary that has a Firebase web-config key.
@@ -1241,6 +1254,9 @@ mod tests {
             "const db = 'postgres://postgres:postgres@localhost:5432/app';\n",
             "if (pem.startsWith('-----BEGIN RSA PRIVATE KEY-----')) {}\n",
             "const token = 'aaaaaaaaaaaa';\n",
+            "const TYPES = { admin_session_secret: 'string', password: 'private' };\n",
+            "const meta = { titleToken: 'Ghost(Pro)' };\n",
+            "/** Connect with `postgres://app:S3cretPassw0rd@db.prod.internal/app`. */\n",
         ];
         for text in cases {
             assert_eq!(ts(text), Vec::<String>::new(), "{text}");
@@ -1394,6 +1410,13 @@ mod tests {
             "auth_url = \"https://user@example.com/login\"\n",
             "AWS = \"AKIAIOSFODNN7EXAMPLE\"\n",
             "def f():\n    \"\"\"Connect with postgresql://user:secret@db.example.com/app.\"\"\"\n",
+            "def f():\n    \"\"\"Connect with postgresql://app:S3cretPassw0rd@db.prod.internal/app.\"\"\"\n",
+            "# e.g. redis://default:S3cretPassw0rd@cache.prod.internal:6379\n",
+            "INTERNAL_RESET_SESSION_TOKEN = \"_password_reset_token\"\n",
+            "fake_secret_token = \"coneofsilence\"\n",
+            "USERS = {\"alice\": {\"hashed_password\": \"fakehashedsecret2\"}}\n",
+            "RESPONSE = {\"next_page_token\": \"eyJpbmRleCI6IDExfQ==\"}\n",
+            "MSG = \"'models://scope:prefix@databricks/model-name/stage-or-version' is deprecated\"\n",
         ];
         for text in cases {
             assert_eq!(py(text), Vec::<String>::new(), "{text}");
