@@ -244,10 +244,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "default",
 ];
 
-/// H4's placeholder shapes, plus a lone `{name}` format field.
+/// H4's placeholder shapes, plus a lone `{name}` format field and a bracketed marker
+/// (`[Filtered]`, `[REDACTED]`).
 static PLACEHOLDER_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(x+|\*+|\.+|-+|_+|0+|1234\d*|abc\w*|your[-_ ].*|my[-_ ].*|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|\{\w*\}|%\(\w+\)s|\$[A-Z_][A-Z0-9_]*)$",
+        r"(?i)^(x+|\*+|\.+|-+|_+|0+|1234\d*|abc\w*|your[-_ ].*|my[-_ ].*|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|\{\w*\}|\[[^\]]*\]|%\(\w+\)s|\$[A-Z_][A-Z0-9_]*)$",
     )
     .expect("valid regex")
 });
@@ -318,6 +319,25 @@ static PATH_OR_PLAIN_URL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static KEY_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9]*([_.:|/-][a-z0-9]+)+$").expect("valid regex"));
+/// A dotted module or property path: `django.contrib.auth.hashers.PBKDF2PasswordHasher`.
+static DOTTED_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z_][A-Za-z0-9_]{0,39}(\.[A-Za-z_][A-Za-z0-9_]{0,39})+$").expect("valid regex")
+});
+/// One capitalised word: a label (`Passwort`, `Contraseña`), not a password.
+static TITLE_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\p{Lu}\p{Ll}+$").expect("valid regex"));
+
+/// Whether `value` is a dotted path with at least two all-lowercase segments (module paths, not
+/// JWTs, whose dotted segments are long mixed-case base64).
+fn is_dotted_path(value: &str) -> bool {
+    DOTTED_PATH.is_match(value)
+        && value
+            .split('.')
+            .filter(|part| part.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .count()
+            >= 2
+}
+
 /// Letters only, optionally separated: `accessToken`, `X-Api-Key`, `Authorization`.
 static WORDS_ONLY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z]+([_.:|/-]?[A-Za-z]+)*$").expect("valid regex"));
@@ -329,7 +349,9 @@ static WORDS_ONLY: LazyLock<Regex> =
 ///
 /// Stricter than H4, to keep false positives out: a value made of letters and separators only
 /// whose words include a secret word or `key` is a key name too (`accessToken`,
-/// `X-Session-Token`: storage keys and header names; leading `_`, `$`, `@` or `#` ignored), a
+/// `X-Session-Token`: storage keys and header names; leading `_`, `$`, `@` or `#` ignored), so
+/// are dotted module paths (`django.contrib.auth.hashers.PBKDF2PasswordHasher`), a single
+/// capitalised word is a label (`Passwort`), a value in `^…$` a regular expression, a
 /// value with fewer than four distinct characters (`aaaaaaaa`, `12121212`) is a stand-in, and
 /// for names without a strong word (tokens, API keys) a value shorter than 24 characters must
 /// contain a digit: generated tokens nearly always do, while titles and modes (`titleToken:
@@ -354,6 +376,9 @@ pub fn is_credential_like(name: &str, value: &str) -> bool {
     if SCREAMING_SNAKE.is_match(value)
         || PATH_OR_PLAIN_URL.is_match(value)
         || KEY_NAME.is_match(bare)
+        || is_dotted_path(value)
+        || TITLE_WORD.is_match(value)
+        || (value.starts_with('^') && value.ends_with('$'))
     {
         return false;
     }
@@ -757,6 +782,8 @@ mod tests {
         assert!(is_credential_like("api_key", "9d8c7b6a5f4e3d2c1b0a"));
         // Short values: 6 characters are enough for strong names only.
         assert!(is_credential_like("password", "s3cr3t"));
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJmb28ifQ.NnExK_dlNAYyzACrXtXDrcWOgGY2";
+        assert!(is_credential_like("token", jwt));
         assert!(!is_credential_like("token", "s3cr3t"));
         for (name, value) in [
             ("TOKEN_KEY", "auth_token"),
@@ -778,6 +805,10 @@ mod tests {
             ("admin_session_secret", "string"),
             ("password", "private"),
             ("api_key", "abcdefghijklmnop"),
+            ("password", "[Filtered]"),
+            ("DEFAULT_PASSWORD_HASHER", "django.contrib.auth.hashers.PBKDF2PasswordHasher"),
+            ("password", "Passwort"),
+            ("PASSWORD_RULE", "^(?=.*[A-Z])(?=.*\\d).{8,}$"),
         ] {
             assert!(!is_credential_like(name, value), "{name} = {value}");
         }
