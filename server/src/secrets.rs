@@ -321,7 +321,8 @@ static KEY_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9]*([_.:|/-][a-z0-9]+)+$").expect("valid regex"));
 /// A dotted module or property path: `django.contrib.auth.hashers.PBKDF2PasswordHasher`.
 static DOTTED_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[A-Za-z_][A-Za-z0-9_]{0,39}(\.[A-Za-z_][A-Za-z0-9_]{0,39})+$").expect("valid regex")
+    Regex::new(r"^[A-Za-z_][A-Za-z0-9_]{0,39}(\.[A-Za-z_][A-Za-z0-9_]{0,39})+$")
+        .expect("valid regex")
 });
 /// One capitalised word: a label (`Passwort`, `Contraseña`), not a password.
 static TITLE_WORD: LazyLock<Regex> =
@@ -782,7 +783,8 @@ mod tests {
         assert!(is_credential_like("api_key", "9d8c7b6a5f4e3d2c1b0a"));
         // Short values: 6 characters are enough for strong names only.
         assert!(is_credential_like("password", "s3cr3t"));
-        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJmb28ifQ.NnExK_dlNAYyzACrXtXDrcWOgGY2";
+        let jwt =
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJmb28ifQ.NnExK_dlNAYyzACrXtXDrcWOgGY2";
         assert!(is_credential_like("token", jwt));
         assert!(!is_credential_like("token", "s3cr3t"));
         for (name, value) in [
@@ -806,7 +808,10 @@ mod tests {
             ("password", "private"),
             ("api_key", "abcdefghijklmnop"),
             ("password", "[Filtered]"),
-            ("DEFAULT_PASSWORD_HASHER", "django.contrib.auth.hashers.PBKDF2PasswordHasher"),
+            (
+                "DEFAULT_PASSWORD_HASHER",
+                "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+            ),
             ("password", "Passwort"),
             ("PASSWORD_RULE", "^(?=.*[A-Z])(?=.*\\d).{8,}$"),
         ] {

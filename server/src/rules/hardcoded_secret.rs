@@ -271,6 +271,31 @@ fn known_key_finding(cx: &FileContext<'_>, node: Node<'_>, keys: &[KnownKey]) ->
     finding
 }
 
+/// The finding on the default literal of an environment read of `variable`: the pattern-based
+/// one (an error) when the default holds a well-known key, else the fallback warning when the
+/// variable names a secret. Placeholders are not exempt: a `'secret'` fallback is the worst case.
+fn fallback_finding(cx: &FileContext<'_>, variable: &str, default: Node<'_>) -> Option<Finding> {
+    let strings = strings_in(default);
+    let keys: Vec<KnownKey> = strings.iter().flat_map(|s| known_keys(cx, *s)).collect();
+    if let Some(first) = keys.first() {
+        let mut finding = RULE.finding(default.byte_range(), known_key_message(first.kind));
+        for key in &keys {
+            finding = redact(finding, cx.text(), key.secret.clone());
+        }
+        return Some(finding);
+    }
+    if !is_secret_name(variable) {
+        return None;
+    }
+    let mut finding = RULE
+        .finding(default.byte_range(), fallback_message(variable))
+        .with_severity(Severity::Warning);
+    for string in strings {
+        finding = redact(finding, cx.text(), string_content(string));
+    }
+    Some(finding)
+}
+
 mod ecma {
     //! TypeScript and JavaScript.
 
@@ -390,6 +415,10 @@ mod ecma {
             if let Some(attribute) = parent.filter(|p| p.kind() == "jsx_attribute") {
                 jsx_attribute(cx, attribute, string, out);
             }
+            return;
+        }
+        // The default of an environment read: reported, with its own fix, by C.
+        if is_env_default(cx, string) {
             return;
         }
         let finding = known_key_finding(cx, string, &keys);
@@ -535,6 +564,36 @@ mod ecma {
         static_string(default, cx.text()).is_some_and(|s| !s.is_empty())
     }
 
+    /// Whether `string` is the default of an environment read (C).
+    fn is_env_default(cx: &FileContext<'_>, string: Node<'_>) -> bool {
+        let Some(parent) = string.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "binary_expression" => {
+                parent.child_by_field_name("right") == Some(string)
+                    && parent
+                        .child_by_field_name("operator")
+                        .is_some_and(|op| matches!(cx.node_text(op), "||" | "??"))
+                    && parent
+                        .child_by_field_name("left")
+                        .and_then(|left| env_read_name(cx, left))
+                        .is_some()
+            }
+            "object_assignment_pattern" => {
+                parent.child_by_field_name("right") == Some(string)
+                    && parent
+                        .parent()
+                        .filter(|p| p.kind() == "object_pattern")
+                        .and_then(|p| p.parent())
+                        .filter(|d| d.kind() == "variable_declarator")
+                        .and_then(|d| d.child_by_field_name("value"))
+                        .is_some_and(|value| is_env_object(cx, value))
+            }
+            _ => false,
+        }
+    }
+
     /// C. `process.env.X || 'lit'`, `process.env.X ?? 'lit'`.
     fn or_fallback(
         cx: &FileContext<'_>,
@@ -552,14 +611,9 @@ mod ecma {
         let Some(variable) = env_read_name(cx, read) else {
             return;
         };
-        // A well-known key in the default is reported by B, as an error.
-        if !is_secret_name(&variable) || !known_keys(cx, default).is_empty() {
+        let Some(finding) = fallback_finding(cx, &variable, default) else {
             return;
-        }
-        let finding = RULE
-            .finding(default.byte_range(), fallback_message(&variable))
-            .with_severity(Severity::Warning);
-        let finding = redact(finding, cx.text(), string_content(default));
+        };
         out.push(finding.with_fix(Fix::unsafe_(
             DROP_FALLBACK_TITLE,
             vec![Edit::replace(
@@ -577,18 +631,12 @@ mod ecma {
         object: Node<'_>,
         out: &mut Vec<Finding>,
     ) {
-        let variable = cx.node_text(name);
-        if !is_env_object(cx, object)
-            || !static_default(cx, default)
-            || !is_secret_name(variable)
-            || !known_keys(cx, default).is_empty()
-        {
+        if !is_env_object(cx, object) || !static_default(cx, default) {
             return;
         }
-        let finding = RULE
-            .finding(default.byte_range(), fallback_message(variable))
-            .with_severity(Severity::Warning);
-        let finding = redact(finding, cx.text(), string_content(default));
+        let Some(finding) = fallback_finding(cx, cx.node_text(name), default) else {
+            return;
+        };
         out.push(finding.with_fix(Fix::unsafe_(
             DROP_FALLBACK_TITLE,
             vec![Edit::delete(name.end_byte()..default.end_byte())],
@@ -707,7 +755,8 @@ mod python {
     /// B. A string holding a well-known key.
     fn string_literal(cx: &FileContext<'_>, string: Node<'_>, out: &mut Vec<Finding>) {
         let keys = known_keys(cx, string);
-        if keys.is_empty() {
+        // The default of an environment read is reported, with its own fix, by C.
+        if keys.is_empty() || is_env_default(cx, string) {
             return;
         }
         let finding = known_key_finding(cx, string, &keys);
@@ -829,47 +878,15 @@ mod python {
     /// (django-environ, environs), `config("X", default="lit")` (python-decouple).
     fn env_call(cx: &FileContext<'_>, call: Node<'_>, arguments: Node<'_>, out: &mut Vec<Finding>) {
         let text = cx.text();
-        let Some(callee) = canonical_callee(call, text, cx.bindings()) else {
+        let Some((variable, default_node, how)) = env_default(cx, call, arguments) else {
             return;
         };
-        let positional = positional_arguments(arguments);
-        let Some(&first) = positional.first() else {
-            return;
-        };
-        let Some(variable) = static_string(first, text) else {
-            return;
-        };
-        let default_node = positional
-            .get(1)
-            .copied()
-            .or_else(|| keyword_argument(arguments, "default", text));
-        let Some(default_node) = default_node else {
-            return;
-        };
-        let how = match callee.as_str() {
-            "os.getenv" => Default::Mapping(first, Some("os.environ")),
-            "os.environ.get" | "os.environ.pop" => Default::Mapping(first, None),
-            "decouple.config" => Default::Argument(default_node),
-            _ if is_env_reader(cx, call) => Default::Argument(default_node),
-            _ => return,
-        };
-        let Some(default) = static_string(default_node, text) else {
-            return;
-        };
-        if default.is_empty()
-            || !is_secret_name(&variable)
-            || strings_in(default_node)
-                .into_iter()
-                .any(|s| !known_keys(cx, s).is_empty())
-        {
+        if static_string(default_node, text).is_none_or(|s| s.is_empty()) {
             return;
         }
-        let mut finding = RULE
-            .finding(default_node.byte_range(), fallback_message(&variable))
-            .with_severity(Severity::Warning);
-        for string in strings_in(default_node) {
-            finding = redact(finding, text, string_content(string));
-        }
+        let Some(finding) = fallback_finding(cx, &variable, default_node) else {
+            return;
+        };
         let fix = match how {
             Default::Mapping(name, mapping) => {
                 let mapping = match mapping {
@@ -907,6 +924,58 @@ mod python {
         });
     }
 
+    /// The variable, the default argument and how to drop it, of an environment read with a
+    /// default (H7).
+    fn env_default<'t>(
+        cx: &FileContext<'_>,
+        call: Node<'t>,
+        arguments: Node<'t>,
+    ) -> Option<(String, Node<'t>, Default<'t>)> {
+        let text = cx.text();
+        let callee = canonical_callee(call, text, cx.bindings())?;
+        let positional = positional_arguments(arguments);
+        let first = *positional.first()?;
+        let variable = static_string(first, text)?;
+        let default_node = positional
+            .get(1)
+            .copied()
+            .or_else(|| keyword_argument(arguments, "default", text))?;
+        let how = match callee.as_str() {
+            "os.getenv" => Default::Mapping(first, Some("os.environ")),
+            "os.environ.get" | "os.environ.pop" => Default::Mapping(first, None),
+            "decouple.config" => Default::Argument(default_node),
+            _ if is_env_reader(cx, call) => Default::Argument(default_node),
+            _ => return None,
+        };
+        Some((variable, default_node, how))
+    }
+
+    /// Whether `string` is the default of an environment read (C).
+    fn is_env_default(cx: &FileContext<'_>, string: Node<'_>) -> bool {
+        let Some(parent) = string.parent() else {
+            return false;
+        };
+        let arguments = match parent.kind() {
+            "argument_list" => parent,
+            "keyword_argument" => match parent.parent() {
+                Some(arguments) => arguments,
+                None => return false,
+            },
+            "boolean_operator" => {
+                return parent.child_by_field_name("right") == Some(string)
+                    && parent
+                        .child_by_field_name("left")
+                        .is_some_and(|left| or_read_variable(cx, left).is_some());
+            }
+            _ => return false,
+        };
+        arguments
+            .parent()
+            .filter(|call| call.kind() == "call")
+            .and_then(|call| env_default(cx, call, arguments))
+            .is_some_and(|(_, default, _)| default == string)
+    }
+
     /// The range that removes `value`'s argument (a keyword argument when it is one's value)
     /// with the comma before it.
     fn drop_argument(value: Node<'_>) -> Option<Range<usize>> {
@@ -938,6 +1007,21 @@ mod python {
             .is_some_and(|callee| matches!(callee.as_str(), "environ.Env" | "environs.Env"))
     }
 
+    /// The variable `os.getenv("X")` / `os.environ.get("X")` reads.
+    fn or_read_variable(cx: &FileContext<'_>, read: Node<'_>) -> Option<String> {
+        let text = cx.text();
+        if read.kind() != "call" {
+            return None;
+        }
+        let callee = canonical_callee(read, text, cx.bindings())?;
+        if !matches!(callee.as_str(), "os.getenv" | "os.environ.get") {
+            return None;
+        }
+        let arguments = read.child_by_field_name("arguments")?;
+        let first = *positional_arguments(arguments).first()?;
+        static_string(first, text)
+    }
+
     /// C. `os.environ.get("X") or "lit"`.
     fn or_fallback(
         cx: &FileContext<'_>,
@@ -953,35 +1037,12 @@ mod python {
         if !is_or || static_string(default, text).is_none_or(|s| s.is_empty()) {
             return;
         }
-        let Some(callee) = canonical_callee(read, text, cx.bindings()) else {
+        let Some(variable) = or_read_variable(cx, read) else {
             return;
         };
-        if !matches!(callee.as_str(), "os.getenv" | "os.environ.get") {
-            return;
-        }
-        let Some(arguments) = read.child_by_field_name("arguments") else {
+        let Some(finding) = fallback_finding(cx, &variable, default) else {
             return;
         };
-        let positional = positional_arguments(arguments);
-        let Some(variable) = positional
-            .first()
-            .and_then(|first| static_string(*first, text))
-        else {
-            return;
-        };
-        if !is_secret_name(&variable)
-            || strings_in(default)
-                .into_iter()
-                .any(|s| !known_keys(cx, s).is_empty())
-        {
-            return;
-        }
-        let mut finding = RULE
-            .finding(default.byte_range(), fallback_message(&variable))
-            .with_severity(Severity::Warning);
-        for string in strings_in(default) {
-            finding = redact(finding, text, string_content(string));
-        }
         out.push(finding.with_fix(Fix::unsafe_(
             DROP_FALLBACK_TITLE,
             vec![Edit::replace(
@@ -1200,6 +1261,15 @@ mod tests {
             ["'dev-secret'", "'abc'", "'x'", "'keyboard cat'"]
         );
         assert!(findings.iter().all(|f| f.severity == Severity::Warning));
+        // A well-known key as the default: one error, with the fallback's fix.
+        let text2 = "const k = process.env.STRIPE_KEY || 'sk_live_51Hq3xGQk2n8vLmP0aZbYcXwV';\n";
+        let found = check(ID, "src/app.ts", text2);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert_eq!(
+            fix("src/app.ts", text2),
+            "const k = process.env.STRIPE_KEY;\n"
+        );
         assert_eq!(
             findings[0].message,
             "`JWT_SECRET` falls back to a hard-coded secret when the environment variable is \
@@ -1372,8 +1442,30 @@ mod tests {
             ]
         );
         assert!(findings.iter().all(|f| f.severity == Severity::Warning));
+        let original = text;
+        // A well-known key as the default: one error, with the fallback's fix.
+        let text = "from decouple import config\nK = config(\"STRIPE_KEY\", default=\"sk_live_51Hq3xGQk2n8vLmP0aZbYcXwV\")\n";
+        let findings = check(ID, "app/settings.py", text);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert!(
+            findings[0]
+                .message
+                .starts_with("Hard-coded Stripe secret key")
+        );
         assert_eq!(
             fix("app/settings.py", text),
+            "from decouple import config\nK = config(\"STRIPE_KEY\")\n"
+        );
+        let text = "import os\nK = os.getenv(\"STRIPE\", \"sk_live_51Hq3xGQk2n8vLmP0aZbYcXwV\")\n";
+        assert_eq!(check(ID, "app/settings.py", text).len(), 1);
+        let text =
+            "import os\nK = os.getenv(\"STRIPE\") or \"sk_live_51Hq3xGQk2n8vLmP0aZbYcXwV\"\n";
+        assert_eq!(check(ID, "app/settings.py", text).len(), 1);
+        let text = "import os\nthat = os.environ.get\nK = print(\"S\", \"sk_live_51Hq3xGQk2n8vLmP0aZbYcXwV\")\n";
+        assert_eq!(check(ID, "app/settings.py", text).len(), 1);
+        assert_eq!(
+            fix("app/settings.py", original),
             "import os\nimport environ\nfrom decouple import config\nenv = environ.Env()\n\
              A = os.environ[\"SECRET_KEY\"]\n\
              B = os.environ[\"API_TOKEN\"]\n\
