@@ -227,6 +227,11 @@ fn tls_verify_disabled() {
 }
 
 #[test]
+fn hardcoded_secret() {
+    check_rule("hardcoded-secret");
+}
+
+#[test]
 fn malformed_entrypoint() {
     check_rule("malformed-entrypoint");
 }

@@ -20,6 +20,7 @@ macro_rules! query_files {
 static QUERY_FILES: &[QueryFile] = query_files![
     Ecma / "typescript" / "cors-wildcard",
     Ecma / "typescript" / "debug-print",
+    Ecma / "typescript" / "hardcoded-secret",
     Ecma / "typescript" / "sql-injection",
     Ecma / "typescript" / "swallowed-error",
     Ecma / "typescript" / "tls-verify-disabled",
@@ -27,6 +28,7 @@ static QUERY_FILES: &[QueryFile] = query_files![
     Ecma / "typescript" / "app-facts",
     Python / "python" / "cors-wildcard",
     Python / "python" / "debug-print",
+    Python / "python" / "hardcoded-secret",
     Python / "python" / "sql-injection",
     Python / "python" / "swallowed-error",
     Python / "python" / "tls-verify-disabled",

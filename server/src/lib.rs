@@ -17,5 +17,6 @@ pub mod position;
 pub mod project;
 pub mod rules;
 pub mod scan;
+pub mod secrets;
 pub mod source;
 pub mod suppress;

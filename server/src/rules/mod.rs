@@ -5,6 +5,7 @@
 
 mod cors_wildcard;
 mod debug_print;
+mod hardcoded_secret;
 mod malformed_entrypoint;
 mod missing_error_handler;
 mod missing_healthcheck;
@@ -146,6 +147,7 @@ static RULES: &[&Rule] = &[
     &todo_comment::RULE,
     &sql_injection::RULE,
     &tls_verify_disabled::RULE,
+    &hardcoded_secret::RULE,
     &malformed_entrypoint::RULE,
     &unpinned_base_image::RULE,
     &missing_healthcheck::RULE,
