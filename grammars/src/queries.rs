@@ -20,9 +20,11 @@ macro_rules! query_files {
 static QUERY_FILES: &[QueryFile] = query_files![
     Ecma / "typescript" / "cors-wildcard",
     Ecma / "typescript" / "debug-print",
+    Ecma / "typescript" / "request-without-timeout",
     Ecma / "typescript" / "app-facts",
     Python / "python" / "cors-wildcard",
     Python / "python" / "debug-print",
+    Python / "python" / "request-without-timeout",
     Python / "python" / "app-facts",
 ];
 

@@ -7,6 +7,7 @@ mod cors_wildcard;
 mod debug_print;
 mod malformed_entrypoint;
 mod missing_error_handler;
+mod request_without_timeout;
 
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::docker::DockerContext;
@@ -112,6 +113,7 @@ pub(crate) use declare_rule;
 static RULES: &[&Rule] = &[
     &cors_wildcard::RULE,
     &debug_print::RULE,
+    &request_without_timeout::RULE,
     &malformed_entrypoint::RULE,
     &missing_error_handler::RULE,
 ];
