@@ -21,10 +21,12 @@ static QUERY_FILES: &[QueryFile] = query_files![
     Ecma / "typescript" / "cors-wildcard",
     Ecma / "typescript" / "debug-print",
     Ecma / "typescript" / "request-without-timeout",
+    Ecma / "typescript" / "debug-mode",
     Ecma / "typescript" / "app-facts",
     Python / "python" / "cors-wildcard",
     Python / "python" / "debug-print",
     Python / "python" / "request-without-timeout",
+    Python / "python" / "debug-mode",
     Python / "python" / "app-facts",
 ];
 

@@ -4,6 +4,7 @@
 //! Adding a rule means adding that file, its fixtures, and one line to [`all`].
 
 mod cors_wildcard;
+mod debug_mode;
 mod debug_print;
 mod malformed_entrypoint;
 mod missing_error_handler;
@@ -114,6 +115,7 @@ static RULES: &[&Rule] = &[
     &cors_wildcard::RULE,
     &debug_print::RULE,
     &request_without_timeout::RULE,
+    &debug_mode::RULE,
     &malformed_entrypoint::RULE,
     &missing_error_handler::RULE,
 ];
