@@ -184,6 +184,16 @@ fn debug_print() {
 }
 
 #[test]
+fn request_without_timeout() {
+    check_rule("request-without-timeout");
+}
+
+#[test]
+fn debug_mode() {
+    check_rule("debug-mode");
+}
+
+#[test]
 fn malformed_entrypoint() {
     check_rule("malformed-entrypoint");
 }
