@@ -141,8 +141,8 @@ mod python {
     const FIX_DEFAULT: &str = "Default the debug switch to off";
 
     pub(super) fn check(cx: &FileContext<'_>, m: &Captures<'_, '_>, out: &mut Vec<Finding>) {
-        if let Some(call) = m.get("debug.call") {
-            keyword_call(cx, m, call, out);
+        if m.get("debug.call").is_some() {
+            keyword_call(cx, m, out);
         } else if let Some(assignment) = m.get("debug.attribute_assignment") {
             if cx.bindings().imports_module("flask") {
                 flask_statement(cx, assignment, "`app.debug = True`", out);
@@ -165,12 +165,7 @@ mod python {
     }
 
     /// `…(debug=True)`, `…(use_debugger=True)`, `….update(DEBUG=True)`.
-    fn keyword_call(
-        cx: &FileContext<'_>,
-        m: &Captures<'_, '_>,
-        _call: Node<'_>,
-        out: &mut Vec<Finding>,
-    ) {
+    fn keyword_call(cx: &FileContext<'_>, m: &Captures<'_, '_>, out: &mut Vec<Finding>) {
         let (Some(function), Some(name), Some(keyword)) = (
             m.get("debug.function"),
             m.get("debug.keyword_name"),
@@ -303,6 +298,10 @@ mod python {
         if !settings_path && !assigns_installed_apps_and_middleware(cx) {
             return;
         }
+        // `DEBUG = True` overridden further down (`DEBUG = env.bool(...)`): the later one wins.
+        if reassigned_later(cx, value) {
+            return;
+        }
         let finding = RULE.finding(
             value.byte_range(),
             message("`DEBUG = True` in Django settings", false),
@@ -320,6 +319,22 @@ mod python {
             None => edits.push(import_os(cx, value.start_byte())),
         }
         out.push(finding.with_fix(Fix::unsafe_(FIX_DJANGO, edits)));
+    }
+
+    /// Another module-level assignment to `DEBUG` after `value`'s.
+    fn reassigned_later(cx: &FileContext<'_>, value: Node<'_>) -> bool {
+        code_children(cx.tree().root_node())
+            .into_iter()
+            .filter(|s| s.start_byte() > value.end_byte())
+            .filter_map(|s| {
+                s.named_child(0)
+                    .filter(|_| s.kind() == "expression_statement")
+            })
+            .filter(|a| a.kind() == "assignment")
+            .any(|a| {
+                a.child_by_field_name("left")
+                    .is_some_and(|l| cx.node_text(l) == "DEBUG")
+            })
     }
 
     /// RULES.md H10: a module assigning both `INSTALLED_APPS` and `MIDDLEWARE`.
@@ -594,7 +609,7 @@ mod ecma {
         let indent = line_indent(text, statement);
         let body = cx
             .node_text(statement)
-            .replace('\n', &format!("\n  "))
+            .replace('\n', "\n  ")
             .replace("\n  \n", "\n\n");
         let wrapped =
             format!("if (process.env.NODE_ENV === 'development') {{\n{indent}  {body}\n{indent}}}");
@@ -718,6 +733,9 @@ mod tests {
         ] {
             assert!(found(path, "DEBUG = True\n").is_empty(), "{path}");
         }
+        // Overridden further down.
+        let text = "import os\nDEBUG = True\nDEBUG = os.environ.get(\"DJANGO_DEBUG\") == \"1\"\n";
+        assert!(found("myproject/settings.py", text).is_empty());
         // Env-driven or nested in a branch.
         let text = "import os\nDEBUG = os.environ.get(\"DJANGO_DEBUG\", \"\") == \"1\"\n\
                     if os.environ.get(\"X\"):\n    DEBUG = True\n";
