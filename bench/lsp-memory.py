@@ -60,6 +60,8 @@ def main():
             "capabilities": {"window": {"workDoneProgress": True}},
         },
     })
+    while receive(proc).get("id") != 1:
+        pass  # `initialized` may only follow the answer to `initialize`
     started = time.monotonic()
     send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
     files = published = 0
@@ -83,6 +85,8 @@ def main():
     print(f"{files} files scanned in {elapsed:.2f} s; "
           f"peak RSS {fields['VmHWM']}, RSS now {fields['VmRSS']}")
     send(proc, {"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    while receive(proc).get("id") != 2:
+        pass  # drain what the server still has to say
     send(proc, {"jsonrpc": "2.0", "method": "exit"})
     proc.wait(timeout=10)
 

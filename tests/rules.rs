@@ -232,6 +232,16 @@ fn hardcoded_secret() {
 }
 
 #[test]
+fn request_without_timeout() {
+    check_rule("request-without-timeout");
+}
+
+#[test]
+fn debug_mode() {
+    check_rule("debug-mode");
+}
+
+#[test]
 fn malformed_entrypoint() {
     check_rule("malformed-entrypoint");
 }

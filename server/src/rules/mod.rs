@@ -4,11 +4,13 @@
 //! Adding a rule means adding that file, its fixtures, and one line to [`all`].
 
 mod cors_wildcard;
+mod debug_mode;
 mod debug_print;
 mod hardcoded_secret;
 mod malformed_entrypoint;
 mod missing_error_handler;
 mod missing_healthcheck;
+mod request_without_timeout;
 mod secret_in_image;
 mod sql_injection;
 mod swallowed_error;
@@ -148,6 +150,8 @@ static RULES: &[&Rule] = &[
     &sql_injection::RULE,
     &tls_verify_disabled::RULE,
     &hardcoded_secret::RULE,
+    &request_without_timeout::RULE,
+    &debug_mode::RULE,
     &malformed_entrypoint::RULE,
     &unpinned_base_image::RULE,
     &missing_healthcheck::RULE,
