@@ -357,6 +357,10 @@ end
 --- Stops every Preflight client, then starts them again for the buffers Preflight checks.
 ---@param on_done function|nil called once the new clients have been started
 function M.restart(on_done)
+  if M.config == nil then
+    notify('setup() has not been called, so there is nothing to restart', vim.log.levels.WARN)
+    return
+  end
   local stopping = M.clients()
   for _, client in ipairs(stopping) do
     call(client, 'stop')
@@ -402,7 +406,10 @@ function M.restart(on_done)
   )
 end
 
-local function create_commands()
+--- Defines :PreflightScan, :PreflightFixAll and :PreflightRestart. setup() calls it; without
+--- setup() (a client started by nvim-lspconfig or vim.lsp.config under the name `preflight`), the
+--- scan and fix-all commands work on that client.
+function M.create_commands()
   local command = vim.api.nvim_create_user_command
   command('PreflightScan', function()
     M.scan()
@@ -428,7 +435,7 @@ function M.setup(opts)
     M.config.cmd = { M.config.cmd }
   end
   reported_missing = {}
-  create_commands()
+  M.create_commands()
 
   local group = vim.api.nvim_create_augroup('preflight', { clear = true })
   vim.api.nvim_create_autocmd('FileType', {
