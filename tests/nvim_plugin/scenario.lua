@@ -175,9 +175,12 @@ local function main()
       end
     end
     local new_app = preflight.clients(app)[1]
-    return #restarted == 2
-      and new_app ~= nil
-      and #vim.diagnostic.get(app, { namespace = vim.lsp.diagnostic.get_namespace(new_app.id) }) == 1
+    if #restarted ~= 2 or new_app == nil then
+      return false
+    end
+    -- The diagnostics the new client pushed.
+    local pushed = vim.lsp.diagnostic.get_namespace(new_app.id, false)
+    return #vim.diagnostic.get(app, { namespace = pushed }) == 1
   end, function()
     return describe(vim.tbl_map(function(c)
       return c.id

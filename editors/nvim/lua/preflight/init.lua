@@ -147,6 +147,18 @@ local function server_settings()
   return { [NAME] = settings }
 end
 
+-- The client's capabilities minus pull diagnostics (Neovim 0.10 and later offer them). Preflight
+-- pushes the findings of a workspace scan for files that are not open only to clients that do
+-- not pull, and Neovim pulls only for open buffers: without this, :PreflightScan would show
+-- nothing new.
+local function client_capabilities()
+  local capabilities = vim.deepcopy(M.config.capabilities or vim.lsp.protocol.make_client_capabilities())
+  if capabilities.textDocument then
+    capabilities.textDocument.diagnostic = nil
+  end
+  return capabilities
+end
+
 local function client_config(root)
   local settings = server_settings()
   return {
@@ -155,7 +167,7 @@ local function client_config(root)
     root_dir = root,
     init_options = settings,
     settings = settings,
-    capabilities = M.config.capabilities,
+    capabilities = client_capabilities(),
     on_attach = M.config.on_attach,
     on_exit = function(_, _, client_id)
       local key = root or ''
