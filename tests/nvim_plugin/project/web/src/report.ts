@@ -1,0 +1,4 @@
+export function report(lines: string[]): string {
+  debugger;
+  return lines.join('\n');
+}

@@ -1,0 +1,3 @@
+def run(job):
+    breakpoint()
+    return job
