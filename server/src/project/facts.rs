@@ -11,9 +11,13 @@
 
 mod ecma;
 mod edit;
+mod http;
 mod python;
 
 pub use edit::{EditContext, Insertion};
+pub use http::{
+    HealthRoute, RateLimit, RateLimitKind, SecurityHeaders, SecurityHeadersKind, is_health_path,
+};
 
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
@@ -45,6 +49,26 @@ pub struct FileFacts {
     pub filter_references: Vec<String>,
     /// Names that routes or middleware are registered on (`app.get('/x', h)`, `app.use(m)`).
     pub route_receivers: Vec<String>,
+    /// Evidence of rate limiting (RULES.md §6.4.2).
+    pub rate_limits: Vec<RateLimit>,
+    /// Class names applied as NestJS guards: `@UseGuards(X)`, `useGlobalGuards(new X())`,
+    /// `{ provide: APP_GUARD, useClass: X }`.
+    pub applied_guards: Vec<String>,
+    /// Classes declared as `extends ThrottlerGuard`.
+    pub throttler_guard_subclasses: Vec<String>,
+    /// Evidence of security-header middleware (RULES.md §6.4.3).
+    pub security_headers: Vec<SecurityHeaders>,
+    /// Security headers the file sets itself (lower-case names).
+    pub security_header_names: Vec<String>,
+    /// Health-check routes (RULES.md §6.4.4).
+    pub health_routes: Vec<HealthRoute>,
+    /// Django settings: the `ROOT_URLCONF` name.
+    pub root_urlconf: Option<Range<usize>>,
+    /// Django settings: inserts `SecurityMiddleware` as the first element of `MIDDLEWARE`.
+    pub security_middleware_insertion: Option<crate::diagnostic::Edit>,
+    /// Start bytes of Fastify app-creating calls where `await` is allowed (async function or
+    /// ES module top level).
+    pub async_app_sites: Vec<usize>,
 }
 
 /// A web framework recognised from code.
@@ -204,6 +228,7 @@ pub struct FilterClass {
 
 /// Handles one match of the family's `app-facts.scm` query.
 pub fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut FileFacts) {
+    http::extract(cx, captures, facts);
     match cx.language().family() {
         LanguageFamily::Ecma => ecma::extract(cx, captures, facts),
         LanguageFamily::Python => python::extract(cx, captures, facts),
