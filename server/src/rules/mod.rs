@@ -7,6 +7,9 @@ mod cors_wildcard;
 mod debug_print;
 mod malformed_entrypoint;
 mod missing_error_handler;
+mod missing_health_check;
+mod missing_rate_limit;
+mod missing_security_headers;
 
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::docker::DockerContext;
@@ -114,6 +117,9 @@ static RULES: &[&Rule] = &[
     &debug_print::RULE,
     &malformed_entrypoint::RULE,
     &missing_error_handler::RULE,
+    &missing_rate_limit::RULE,
+    &missing_security_headers::RULE,
+    &missing_health_check::RULE,
 ];
 
 /// Every rule, in a stable order.

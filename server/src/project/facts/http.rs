@@ -222,9 +222,9 @@ fn ecma_plain_call(cx: &FileContext<'_>, call: Node<'_>, facts: &mut FileFacts) 
         .unwrap_or_default();
     match target {
         "@godaddy/terminus#createTerminus" => {
-            let checks = arguments.iter().any(|argument| {
-                object_pair(*argument, "healthChecks", cx.text()).is_some()
-            });
+            let checks = arguments
+                .iter()
+                .any(|argument| object_pair(*argument, "healthChecks", cx.text()).is_some());
             if checks {
                 facts.add_health_route(None, call.byte_range());
             }
@@ -291,16 +291,16 @@ fn object_pair<'t>(object: Node<'t>, key: &str, text: &str) -> Option<Node<'t>> 
         return None;
     }
     let mut cursor = object.walk();
-    let found = object.named_children(&mut cursor).find_map(|member| {
-        match member.kind() {
+    let found = object
+        .named_children(&mut cursor)
+        .find_map(|member| match member.kind() {
             "pair" => {
                 let name = ecma::property_key(member.child_by_field_name("key")?, text)?;
                 (name == key).then(|| member.child_by_field_name("value"))?
             }
             "shorthand_property_identifier" if &text[member.byte_range()] == key => Some(member),
             _ => None,
-        }
-    });
+        });
     found
 }
 
@@ -393,7 +393,9 @@ fn ecma_method_call(cx: &FileContext<'_>, call: Node<'_>, facts: &mut FileFacts)
                         .get(1)
                         .and_then(|options| object_pair(*options, "exposeStatusRoute", text));
                     match exposed.map(|value| (value.kind(), ecma::static_string(value, text))) {
-                        Some((_, Some(path))) => facts.add_health_route(Some(path), call.byte_range()),
+                        Some((_, Some(path))) => {
+                            facts.add_health_route(Some(path), call.byte_range())
+                        }
                         Some(("true" | "object", None)) => {
                             facts.add_health_route(Some("/status".into()), call.byte_range())
                         }
@@ -571,12 +573,9 @@ fn ecma_decorator(cx: &FileContext<'_>, decorator: Node<'_>, facts: &mut FileFac
             };
             for prefix in &prefixes {
                 for method in &methods {
-                    let path = format!(
-                        "/{}/{}",
-                        prefix.trim_matches('/'),
-                        method.trim_matches('/')
-                    )
-                    .replace("//", "/");
+                    let path =
+                        format!("/{}/{}", prefix.trim_matches('/'), method.trim_matches('/'))
+                            .replace("//", "/");
                     if is_health_path(&path) {
                         facts.add_health_route(Some(path), decorator.byte_range());
                         return;
@@ -667,9 +666,10 @@ fn extract_python(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut
         }
     } else if let Some(string) = captures.get("http.setting_string") {
         python_setting_string(cx, string, facts);
-    } else if let (Some(name), Some(assignment)) =
-        (captures.get("http.setting"), captures.get("http.assignment"))
-    {
+    } else if let (Some(name), Some(assignment)) = (
+        captures.get("http.setting"),
+        captures.get("http.assignment"),
+    ) {
         match cx.node_text(name) {
             "ROOT_URLCONF" => facts.root_urlconf = Some(name.byte_range()),
             _ => {
@@ -839,7 +839,11 @@ fn first_element_insertion(sequence: Node<'_>, text: &str) -> Option<Edit> {
     let first = sequence.named_child(0).filter(|n| n.kind() != "comment");
     let quote = first
         .filter(|f| f.kind() == "string")
-        .and_then(|f| text[f.byte_range()].chars().find(|c| *c == '"' || *c == '\''))
+        .and_then(|f| {
+            text[f.byte_range()]
+                .chars()
+                .find(|c| *c == '"' || *c == '\'')
+        })
         .unwrap_or('"');
     let element = format!("{quote}django.middleware.security.SecurityMiddleware{quote},");
     let after_open = open.end_byte();
@@ -895,12 +899,28 @@ mod tests {
     #[test]
     fn health_paths_follow_the_pattern() {
         for path in [
-            "/health", "health", "/healthz/", "/api/health", "/api/v1/healthz", "v2/ready",
-            "/PING", "/_health", "/livez", "status", "/health-check",
+            "/health",
+            "health",
+            "/healthz/",
+            "/api/health",
+            "/api/v1/healthz",
+            "v2/ready",
+            "/PING",
+            "/_health",
+            "/livez",
+            "status",
+            "/health-check",
         ] {
             assert!(is_health_path(path), "{path}");
         }
-        for path in ["/", "/healthy", "/api/users", "/v/health", "/orders/status", "/vx/ping"] {
+        for path in [
+            "/",
+            "/healthy",
+            "/api/users",
+            "/v/health",
+            "/orders/status",
+            "/vx/ping",
+        ] {
             assert!(!is_health_path(path), "{path}");
         }
     }
@@ -995,8 +1015,12 @@ mod tests {
                           @Controller('users')\nclass Users {\n  @Get(':id/status')\n  status() {}\n}\n";
         let facts = facts_of("src/health.controller.ts", controller);
         assert_eq!(health_paths(&facts), [Some("/health/"), Some("/api/ping")]);
-        let module = "@Module({ imports: [TerminusModule, HttpModule] })\nexport class HealthModule {}\n";
-        assert_eq!(health_paths(&facts_of("src/health.module.ts", module)), [None]);
+        let module =
+            "@Module({ imports: [TerminusModule, HttpModule] })\nexport class HealthModule {}\n";
+        assert_eq!(
+            health_paths(&facts_of("src/health.module.ts", module)),
+            [None]
+        );
         let terminus = "import { createTerminus } from '@godaddy/terminus';\n\
                         createTerminus(server, { healthChecks: { '/healthcheck': check } });\n";
         assert_eq!(health_paths(&facts_of("src/server.ts", terminus)), [None]);
@@ -1066,23 +1090,24 @@ mod tests {
             [SecurityHeadersKind::DjangoSecurityMiddleware]
         );
         assert_eq!(rate_kinds(&facts), [RateLimitKind::Django]);
-        assert_eq!(
-            &text[facts.root_urlconf.clone().unwrap()],
-            "ROOT_URLCONF"
-        );
+        assert_eq!(&text[facts.root_urlconf.clone().unwrap()], "ROOT_URLCONF");
         let edit = facts.security_middleware_insertion.unwrap();
         assert_eq!(
             edit.replacement,
             "\n    'django.middleware.security.SecurityMiddleware',"
         );
         let inline = "MIDDLEWARE = (\"a\", \"b\")\n";
-        let edit = facts_of("s.py", inline).security_middleware_insertion.unwrap();
+        let edit = facts_of("s.py", inline)
+            .security_middleware_insertion
+            .unwrap();
         assert_eq!(
             edit.replacement,
             "\"django.middleware.security.SecurityMiddleware\", "
         );
         let empty = "MIDDLEWARE = []\n";
-        let edit = facts_of("s.py", empty).security_middleware_insertion.unwrap();
+        let edit = facts_of("s.py", empty)
+            .security_middleware_insertion
+            .unwrap();
         assert_eq!(
             edit.replacement,
             "\"django.middleware.security.SecurityMiddleware\","
