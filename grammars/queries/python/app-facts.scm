@@ -65,9 +65,10 @@
   (string_content) @http.setting_value
   (#match? @http.setting_value "^(django\\.middleware\\.security\\.SecurityMiddleware|health_check(\\.[A-Za-z0-9_.]+)?|DEFAULT_THROTTLE_CLASSES)$")) @http.setting_string
 
-; Module-level `ROOT_URLCONF = …` and `MIDDLEWARE = […]` of a settings module.
+; Module-level `ROOT_URLCONF = …`, `MIDDLEWARE = […]` and `INSTALLED_APPS = […]` of a settings
+; module.
 (module
   (expression_statement
     (assignment
       left: (identifier) @http.setting
-      (#any-of? @http.setting "ROOT_URLCONF" "MIDDLEWARE")) @http.assignment))
+      (#any-of? @http.setting "ROOT_URLCONF" "MIDDLEWARE" "INSTALLED_APPS")) @http.assignment))

@@ -64,6 +64,9 @@ pub struct FileFacts {
     pub health_routes: Vec<HealthRoute>,
     /// Django settings: the `ROOT_URLCONF` name.
     pub root_urlconf: Option<Range<usize>>,
+    /// Django settings: `INSTALLED_APPS` is empty, as in Django's own defaults
+    /// (`global_settings.py`): no application is configured here.
+    pub no_installed_apps: bool,
     /// Django settings: inserts `SecurityMiddleware` as the first element of `MIDDLEWARE`.
     pub security_middleware_insertion: Option<crate::diagnostic::Edit>,
     /// Start bytes of Fastify app-creating calls where `await` is allowed (async function or

@@ -197,7 +197,8 @@ const GROUPS: &[&[Framework]] = &[
 ];
 
 /// The primary app site (RULES.md H10) of each framework group of the project. An Express app
-/// only counts once something is mounted on it.
+/// only counts once something is mounted on it; a Django settings module without installed
+/// apps (Django's own defaults) configures no application.
 pub(super) fn primary_sites<'a>(project: &ProjectView<'a>) -> Vec<(&'a str, &'a AppSite)> {
     GROUPS
         .iter()
@@ -208,6 +209,7 @@ pub(super) fn primary_sites<'a>(project: &ProjectView<'a>) -> Vec<(&'a str, &'a 
                     .iter()
                     .filter(|site| group.contains(&site.framework))
                     .filter(|site| site.framework != Framework::Express || site.has_registrations)
+                    .filter(|site| site.framework != Framework::Django || !facts.no_installed_apps)
                     .map(move |site| (path, site))
             });
             primary_site(sites)

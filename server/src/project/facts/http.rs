@@ -208,7 +208,30 @@ fn ecma_plain_call(cx: &FileContext<'_>, call: Node<'_>, facts: &mut FileFacts) 
     let Some(function) = call.child_by_field_name("function") else {
         return;
     };
-    let Some(target) = cx.bindings().get(cx.node_text(function)) else {
+    let name = cx.node_text(function);
+    let Some(target) = cx.bindings().get(name) else {
+        // Compiled CommonJS imports the package through a helper and calls `(0, x.default)(…)`:
+        // `_interopRequireDefault(require("express-rate-limit"))`, `__importDefault(…)`.
+        let interop = matches!(
+            name,
+            "_interopRequireDefault"
+                | "_interopRequireWildcard"
+                | "__importDefault"
+                | "__importStar"
+        );
+        let module = call
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .and_then(|inner| ecma::required_module(inner, cx.text()));
+        if let (true, Some(module)) = (interop, module) {
+            if NODE_RATE_LIMIT_PACKAGES.contains(&module.as_str()) {
+                facts.add_rate_limit(RateLimitKind::NodePackage, call.byte_range());
+            }
+        } else if local_require(function, cx.text())
+            .is_some_and(|module| NODE_RATE_LIMIT_PACKAGES.contains(&module.as_str()))
+        {
+            facts.add_rate_limit(RateLimitKind::NodePackage, call.byte_range());
+        }
         return;
     };
     let module = module_of(target);
@@ -270,9 +293,21 @@ fn ecma_new(cx: &FileContext<'_>, new: Node<'_>, facts: &mut FileFacts) {
         return;
     };
     let canonical = cx.bindings().canonical(&path);
-    if canonical.contains('#') && NODE_RATE_LIMIT_PACKAGES.contains(&module_of(&canonical)) {
+    let module = if canonical.contains('#') {
+        Some(module_of(&canonical).to_string())
+    } else {
+        local_require(constructor, cx.text())
+    };
+    if module.is_some_and(|m| NODE_RATE_LIMIT_PACKAGES.contains(&m.as_str())) {
         facts.add_rate_limit(RateLimitKind::NodePackage, new.byte_range());
     }
+}
+
+/// The package of `const X = require('m')` declared in a function around `identifier` (file
+/// bindings only know top-level imports).
+fn local_require(identifier: Node<'_>, text: &str) -> Option<String> {
+    let value = ecma::resolve_const(identifier, text)?;
+    ecma::required_module(ecma::unwrap_expression(value), text)
 }
 
 /// The arguments of a call, without comments.
@@ -672,6 +707,12 @@ fn extract_python(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut
     ) {
         match cx.node_text(name) {
             "ROOT_URLCONF" => facts.root_urlconf = Some(name.byte_range()),
+            "INSTALLED_APPS" => {
+                facts.no_installed_apps =
+                    assignment.child_by_field_name("right").is_some_and(|apps| {
+                        matches!(apps.kind(), "list" | "tuple") && apps.named_child_count() == 0
+                    });
+            }
             _ => {
                 facts.security_middleware_insertion = assignment
                     .child_by_field_name("right")
@@ -937,6 +978,17 @@ mod tests {
         assert_eq!(rate_kinds(&facts), [RateLimitKind::NodePackage; 3]);
         let imported_only = "import rateLimit from 'express-rate-limit';\nexport const x = 1;\n";
         assert!(facts_of("src/app.ts", imported_only).rate_limits.is_empty());
+        let local = "function limits() {\n  const ExpressBrute = require('express-brute');\n  return new ExpressBrute(store);\n}\n";
+        assert_eq!(
+            rate_kinds(&facts_of("src/spam.js", local)),
+            [RateLimitKind::NodePackage]
+        );
+        let babel =
+            "var _expressRateLimit = _interopRequireDefault(require(\"express-rate-limit\"));\n";
+        assert_eq!(
+            rate_kinds(&facts_of("lib/m.js", babel)),
+            [RateLimitKind::NodePackage]
+        );
         let unbound = "const limiter = rateLimit({ max: 5 });\nnew RateLimiterMemory();\n";
         assert!(facts_of("src/app.ts", unbound).rate_limits.is_empty());
     }
@@ -1096,6 +1148,9 @@ mod tests {
             edit.replacement,
             "\n    'django.middleware.security.SecurityMiddleware',"
         );
+        assert!(!facts.no_installed_apps);
+        let defaults = "INSTALLED_APPS = []\nMIDDLEWARE = []\n";
+        assert!(facts_of("django/conf/global_settings.py", defaults).no_installed_apps);
         let inline = "MIDDLEWARE = (\"a\", \"b\")\n";
         let edit = facts_of("s.py", inline)
             .security_middleware_insertion
