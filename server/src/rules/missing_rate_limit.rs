@@ -86,12 +86,10 @@ fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
                 limited(&[NodePackage, FastifyPlugin]),
                 "`@fastify/rate-limit`",
             ),
-            Framework::FastApi | Framework::Starlette => {
-                (limited(&[AsgiPackage, PythonPackage]), "`slowapi`")
-            }
-            Framework::Flask => (limited(&[FlaskLimiter, PythonPackage]), "`Flask-Limiter`"),
+            Framework::FastApi | Framework::Starlette => (limited(&[AsgiPackage]), "`slowapi`"),
+            Framework::Flask => (limited(&[FlaskLimiter]), "`Flask-Limiter`"),
             Framework::Django => (
-                limited(&[Django, PythonPackage]),
+                limited(&[Django]),
                 "DRF throttling (`DEFAULT_THROTTLE_CLASSES`) or `django-ratelimit`",
             ),
         };

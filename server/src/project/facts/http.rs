@@ -30,12 +30,10 @@ pub enum RateLimitKind {
     NodePackage,
     /// `fastify.register(rateLimit)` with `@fastify/rate-limit`.
     FastifyPlugin,
-    /// An import of `slowapi` or `fastapi_limiter`.
+    /// An import of `slowapi`, `fastapi_limiter` or `limits`.
     AsgiPackage,
     /// An import of `flask_limiter`.
     FlaskLimiter,
-    /// An import of `limits`, which any Python framework can use.
-    PythonPackage,
     /// DRF's `DEFAULT_THROTTLE_CLASSES`, an import of `django_ratelimit`.
     Django,
 }
@@ -728,9 +726,10 @@ fn python_import(cx: &FileContext<'_>, module: Node<'_>, facts: &mut FileFacts) 
     let top = name.split('.').next().unwrap_or(name);
     let range = module.byte_range();
     match top {
-        "slowapi" | "fastapi_limiter" => facts.add_rate_limit(RateLimitKind::AsgiPackage, range),
+        "slowapi" | "fastapi_limiter" | "limits" => {
+            facts.add_rate_limit(RateLimitKind::AsgiPackage, range)
+        }
         "flask_limiter" => facts.add_rate_limit(RateLimitKind::FlaskLimiter, range),
-        "limits" => facts.add_rate_limit(RateLimitKind::PythonPackage, range),
         "django_ratelimit" => facts.add_rate_limit(RateLimitKind::Django, range),
         "ratelimit" if name.starts_with("ratelimit.decorators") => {
             facts.add_rate_limit(RateLimitKind::Django, range)
