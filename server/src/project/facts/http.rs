@@ -324,17 +324,23 @@ fn object_pair<'t>(object: Node<'t>, key: &str, text: &str) -> Option<Node<'t>> 
         return None;
     }
     let mut cursor = object.walk();
-    let found = object
-        .named_children(&mut cursor)
-        .find_map(|member| match member.kind() {
+    for member in object.named_children(&mut cursor) {
+        match member.kind() {
             "pair" => {
-                let name = ecma::property_key(member.child_by_field_name("key")?, text)?;
-                (name == key).then(|| member.child_by_field_name("value"))?
+                let name = member
+                    .child_by_field_name("key")
+                    .and_then(|k| ecma::property_key(k, text));
+                if name.as_deref() == Some(key) {
+                    return member.child_by_field_name("value");
+                }
             }
-            "shorthand_property_identifier" if &text[member.byte_range()] == key => Some(member),
-            _ => None,
-        });
-    found
+            "shorthand_property_identifier" if &text[member.byte_range()] == key => {
+                return Some(member);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The static strings of a path argument: a string, or an array of strings.
