@@ -265,3 +265,18 @@ fn secret_in_image() {
 fn missing_error_handler() {
     check_rule("missing-error-handler");
 }
+
+#[test]
+fn missing_rate_limit() {
+    check_rule("missing-rate-limit");
+}
+
+#[test]
+fn missing_security_headers() {
+    check_rule("missing-security-headers");
+}
+
+#[test]
+fn missing_health_check() {
+    check_rule("missing-health-check");
+}

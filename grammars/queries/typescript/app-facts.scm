@@ -48,3 +48,54 @@
 (assignment_expression
   left: (member_expression) @fact.exports_target
   (#match? @fact.exports_target "^(module\\.exports|exports)(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$")) @fact.cjs_export
+
+; ---------------------------------------------------------------------------------------------
+; HTTP protection and health facts (missing-rate-limit, missing-security-headers,
+; missing-health-check), handled by `project::facts::http`. Captures are prefixed `http.`.
+
+; Calls and constructions of names: `rateLimit(…)`, `helmet()`, `createTerminus(…)`,
+; `new RateLimiterMemory(…)`, `new ExpressBrute(store)`.
+(call_expression
+  function: (identifier)) @http.call
+
+(new_expression
+  constructor: [(identifier) (member_expression)]) @http.new
+
+; Registrations and header writes: `app.use(helmet())`, `fastify.register(rateLimit)`,
+; `router.get('/health', h)`, `ThrottlerModule.forRoot(…)`, `res.setHeader('X-Frame-Options', …)`.
+(call_expression
+  function: (member_expression
+    property: (property_identifier) @http.method)
+  (#any-of? @http.method
+    "use" "register" "get" "all" "head" "route" "forRoot" "forRootAsync" "useGlobalGuards"
+    "setHeader" "header" "set" "append")) @http.method_call
+
+; `{ 'X-Frame-Options': 'DENY' }`
+(pair
+  key: [(string) (property_identifier)] @http.header_key
+  (#match? @http.header_key "^['\"]?(?i:strict-transport-security|content-security-policy|x-content-type-options|x-frame-options|referrer-policy)['\"]?$")) @http.header_pair
+
+; `{ provide: APP_GUARD, useClass: ThrottlerGuard }`
+(pair
+  key: (property_identifier) @http.provide_key
+  value: (identifier) @http.provide_value
+  (#eq? @http.provide_key "provide")
+  (#eq? @http.provide_value "APP_GUARD")) @http.provide
+
+; `class X extends ThrottlerGuard`
+(extends_clause
+  value: (_) @http.base
+  (#match? @http.base "ThrottlerGuard$")) @http.extends
+
+; NestJS decorators: `@UseGuards(ThrottlerGuard)`, `@Get('health')` (with the class's
+; `@Controller(…)`), `@Header('X-Frame-Options', 'DENY')`.
+(decorator
+  (call_expression
+    function: (identifier) @http.decorator_name)
+  (#any-of? @http.decorator_name "UseGuards" "Get" "All" "Head" "Header")) @http.decorator
+
+; `imports: [TerminusModule]`, `imports: [TerminusModule.forRoot()]`
+(pair
+  key: (property_identifier) @http.imports_key
+  value: (array) @http.imports
+  (#eq? @http.imports_key "imports"))

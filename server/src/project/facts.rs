@@ -11,10 +11,14 @@
 
 mod ecma;
 mod edit;
+mod http;
 mod python;
 
 pub(crate) use edit::indent_unit;
 pub use edit::{EditContext, Insertion};
+pub use http::{
+    HealthRoute, RateLimit, RateLimitKind, SecurityHeaders, SecurityHeadersKind, is_health_path,
+};
 
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
@@ -46,6 +50,29 @@ pub struct FileFacts {
     pub filter_references: Vec<String>,
     /// Names that routes or middleware are registered on (`app.get('/x', h)`, `app.use(m)`).
     pub route_receivers: Vec<String>,
+    /// Evidence of rate limiting (RULES.md §6.4.2).
+    pub rate_limits: Vec<RateLimit>,
+    /// Class names applied as NestJS guards: `@UseGuards(X)`, `useGlobalGuards(new X())`,
+    /// `{ provide: APP_GUARD, useClass: X }`.
+    pub applied_guards: Vec<String>,
+    /// Classes declared as `extends ThrottlerGuard`.
+    pub throttler_guard_subclasses: Vec<String>,
+    /// Evidence of security-header middleware (RULES.md §6.4.3).
+    pub security_headers: Vec<SecurityHeaders>,
+    /// Security headers the file sets itself (lower-case names).
+    pub security_header_names: Vec<String>,
+    /// Health-check routes (RULES.md §6.4.4).
+    pub health_routes: Vec<HealthRoute>,
+    /// Django settings: the `ROOT_URLCONF` name.
+    pub root_urlconf: Option<Range<usize>>,
+    /// Django settings: `INSTALLED_APPS` is empty, as in Django's own defaults
+    /// (`global_settings.py`): no application is configured here.
+    pub no_installed_apps: Option<bool>,
+    /// Django settings: inserts `SecurityMiddleware` as the first element of `MIDDLEWARE`.
+    pub security_middleware_insertion: Option<crate::diagnostic::Edit>,
+    /// Start bytes of Fastify app-creating calls where `await` is allowed (async function or
+    /// ES module top level).
+    pub async_app_sites: Vec<usize>,
 }
 
 /// A web framework recognised from code.
@@ -205,6 +232,7 @@ pub struct FilterClass {
 
 /// Handles one match of the family's `app-facts.scm` query.
 pub fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut FileFacts) {
+    http::extract(cx, captures, facts);
     match cx.language().family() {
         LanguageFamily::Ecma => ecma::extract(cx, captures, facts),
         LanguageFamily::Python => python::extract(cx, captures, facts),
@@ -228,6 +256,16 @@ impl FileFacts {
             catch_all_filters,
             filter_references,
             route_receivers,
+            rate_limits,
+            applied_guards,
+            throttler_guard_subclasses,
+            security_headers,
+            security_header_names,
+            health_routes,
+            root_urlconf,
+            no_installed_apps,
+            security_middleware_insertion,
+            async_app_sites,
         } = later;
         for receiver in &route_receivers {
             self.add_route_receiver(receiver);
@@ -251,6 +289,37 @@ impl FileFacts {
         for name in &filter_references {
             self.add_filter_reference(name);
         }
+        for evidence in rate_limits {
+            self.add_rate_limit(evidence.kind, evidence.range);
+        }
+        for name in &applied_guards {
+            self.add_applied_guard(name);
+        }
+        for name in throttler_guard_subclasses {
+            if !self.throttler_guard_subclasses.contains(&name) {
+                self.throttler_guard_subclasses.push(name);
+            }
+        }
+        for evidence in security_headers {
+            self.add_security_headers(evidence.kind, evidence.range);
+        }
+        for name in &security_header_names {
+            self.add_security_header_name(name);
+        }
+        for route in health_routes {
+            self.add_health_route(route.path, route.range);
+        }
+        // Module-level settings: the last assignment wins.
+        if root_urlconf.is_some() {
+            self.root_urlconf = root_urlconf;
+        }
+        if no_installed_apps.is_some() {
+            self.no_installed_apps = no_installed_apps;
+        }
+        if security_middleware_insertion.is_some() {
+            self.security_middleware_insertion = security_middleware_insertion;
+        }
+        self.async_app_sites.extend(async_app_sites);
     }
 
     /// The facts with every byte offset passed through `map`; `None` when one has no image.
@@ -277,6 +346,16 @@ impl FileFacts {
             catch_all_filters,
             filter_references,
             route_receivers,
+            rate_limits,
+            applied_guards,
+            throttler_guard_subclasses,
+            security_headers,
+            security_header_names,
+            health_routes,
+            root_urlconf,
+            no_installed_apps,
+            security_middleware_insertion,
+            async_app_sites,
         } = self;
         Some(FileFacts {
             app_sites: app_sites
@@ -334,6 +413,52 @@ impl FileFacts {
                 .collect::<Option<_>>()?,
             filter_references: filter_references.clone(),
             route_receivers: route_receivers.clone(),
+            rate_limits: rate_limits
+                .iter()
+                .map(|r| {
+                    Some(RateLimit {
+                        kind: r.kind,
+                        range: range(&r.range)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+            applied_guards: applied_guards.clone(),
+            throttler_guard_subclasses: throttler_guard_subclasses.clone(),
+            security_headers: security_headers
+                .iter()
+                .map(|h| {
+                    Some(SecurityHeaders {
+                        kind: h.kind,
+                        range: range(&h.range)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+            security_header_names: security_header_names.clone(),
+            health_routes: health_routes
+                .iter()
+                .map(|h| {
+                    Some(HealthRoute {
+                        path: h.path.clone(),
+                        range: range(&h.range)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+            root_urlconf: match root_urlconf {
+                Some(r) => Some(range(r)?),
+                None => None,
+            },
+            no_installed_apps: *no_installed_apps,
+            security_middleware_insertion: match security_middleware_insertion {
+                Some(edit) => Some(crate::diagnostic::Edit {
+                    range: range(&edit.range)?,
+                    replacement: edit.replacement.clone(),
+                }),
+                None => None,
+            },
+            async_app_sites: async_app_sites
+                .iter()
+                .map(|at| map(*at))
+                .collect::<Option<_>>()?,
         })
     }
 

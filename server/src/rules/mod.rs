@@ -9,7 +9,10 @@ mod debug_print;
 mod hardcoded_secret;
 mod malformed_entrypoint;
 mod missing_error_handler;
+mod missing_health_check;
 mod missing_healthcheck;
+mod missing_rate_limit;
+mod missing_security_headers;
 mod request_without_timeout;
 mod secret_in_image;
 mod sql_injection;
@@ -157,6 +160,9 @@ static RULES: &[&Rule] = &[
     &missing_healthcheck::RULE,
     &secret_in_image::RULE,
     &missing_error_handler::RULE,
+    &missing_rate_limit::RULE,
+    &missing_security_headers::RULE,
+    &missing_health_check::RULE,
 ];
 
 /// Every rule, in a stable order.
