@@ -107,6 +107,7 @@ impl Engine {
         };
         if file.language == Language::Dockerfile {
             let docker = DockerContext::new(&cx);
+            crate::project::facts::dockerfile(&docker, &mut analysis.facts);
             for rule in &self.rules {
                 if let Check::Dockerfile(check) = rule.check {
                     check(&docker, &mut analysis.findings);

@@ -621,12 +621,17 @@ impl State {
             ..ProjectInfo::default()
         };
         let info = self.projects.get(project).unwrap_or(&default_info);
+        let disk = self.root.as_ref().map(DiskFileSystem::new);
         let view = ProjectView {
             info,
             files: members
                 .iter()
                 .map(|(rel, file)| (*rel, &file.facts))
                 .collect(),
+            fs: match &disk {
+                Some(disk) => disk,
+                None => &NoFileSystem,
+            },
         };
         let mut next: HashMap<String, Vec<Finding>> = HashMap::new();
         for found in self.engine.analyze_project(&view) {

@@ -9,11 +9,17 @@
 //! Each kind of fact is its own field, so that a rule can add a field without touching the
 //! others, and an editor can tell which kinds an edit changed (RULES.md §7).
 
+mod dockerfile;
 mod ecma;
 mod edit;
+mod env;
+mod modules;
 mod python;
 
+pub use dockerfile::{DockerfileFacts, EntrypointTarget, TargetProblem, dockerfile};
 pub use edit::{EditContext, Insertion};
+pub use env::is_platform_variable;
+pub use modules::ModuleIndex;
 
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
@@ -45,6 +51,26 @@ pub struct FileFacts {
     pub filter_references: Vec<String>,
     /// Names that routes or middleware are registered on (`app.get('/x', h)`, `app.use(m)`).
     pub route_receivers: Vec<String>,
+    /// Environment variables the file reads (RULES.md H7), in document order.
+    pub env_reads: Vec<EnvRead>,
+    /// What a Dockerfile tells its project: `ENV` names, the container command's targets.
+    pub dockerfile: Option<DockerfileFacts>,
+    /// Python: the module's top-level names.
+    pub module_index: Option<ModuleIndex>,
+}
+
+/// A read of an environment variable by a static name (RULES.md H7, fact `env-read`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnvRead {
+    /// The variable's name (pydantic-settings fields: prefixed and upper-cased unless the
+    /// settings are case-sensitive).
+    pub name: String,
+    /// The name node: the property, the string argument, the settings field.
+    pub range: Range<usize>,
+    /// A static default at the read site (`process.env.PORT ?? 3000`, `os.getenv("X", "d")`).
+    pub default: Option<String>,
+    /// The environment matches the name case-insensitively (pydantic-settings).
+    pub case_insensitive: bool,
 }
 
 /// A web framework recognised from code.
@@ -204,6 +230,8 @@ pub struct FilterClass {
 
 /// Handles one match of the family's `app-facts.scm` query.
 pub fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut FileFacts) {
+    env::extract(cx, captures, facts);
+    modules::extract(cx, captures, facts);
     match cx.language().family() {
         LanguageFamily::Ecma => ecma::extract(cx, captures, facts),
         LanguageFamily::Python => python::extract(cx, captures, facts),

@@ -5,7 +5,10 @@
 
 mod cors_wildcard;
 mod debug_print;
+mod entrypoint_target_missing;
+mod env_not_documented;
 mod malformed_entrypoint;
+mod missing_env_example;
 mod missing_error_handler;
 
 use crate::diagnostic::{Category, Finding, Severity};
@@ -114,6 +117,9 @@ static RULES: &[&Rule] = &[
     &debug_print::RULE,
     &malformed_entrypoint::RULE,
     &missing_error_handler::RULE,
+    &missing_env_example::RULE,
+    &env_not_documented::RULE,
+    &entrypoint_target_missing::RULE,
 ];
 
 /// Every rule, in a stable order.
