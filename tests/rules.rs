@@ -192,3 +192,18 @@ fn malformed_entrypoint() {
 fn missing_error_handler() {
     check_rule("missing-error-handler");
 }
+
+#[test]
+fn missing_env_example() {
+    check_rule("missing-env-example");
+}
+
+#[test]
+fn env_not_documented() {
+    check_rule("env-not-documented");
+}
+
+#[test]
+fn entrypoint_target_missing() {
+    check_rule("entrypoint-target-missing");
+}

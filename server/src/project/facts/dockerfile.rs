@@ -255,9 +255,11 @@ impl<'d, 'a> Targets<'d, 'a> {
             }
             return;
         }
-        let script = program.text.starts_with("./")
-            || program.text.starts_with('/')
-            || program.text.ends_with(".sh");
+        // A bare name (`docker-entrypoint.sh`) is looked up in `PATH`, not the WORKDIR.
+        let script = program.text.contains('/')
+            && (program.text.starts_with("./")
+                || program.text.starts_with('/')
+                || program.text.ends_with(".sh"));
         if script && let Some(problem) = self.file(&program.text, false) {
             push(out, program, problem);
         }
@@ -487,7 +489,14 @@ impl<'d, 'a> Targets<'d, 'a> {
                         if exists {
                             return Found::Present(relative);
                         }
-                        first_absent.get_or_insert(relative);
+                        // Reading a file source as a folder (`COPY package.json ./` for
+                        // `/app/server.js`) is no reading at all.
+                        let through_file = relative
+                            .match_indices('/')
+                            .any(|(at, _)| fs.is_file(&self.docker.context_path(&relative[..at])));
+                        if !through_file {
+                            first_absent.get_or_insert(relative);
+                        }
                     }
                 }
             }
