@@ -106,6 +106,7 @@ impl LanguageServer for Backend {
             encoding,
             settings: params.initialization_options.clone(),
             progress,
+            edit_support: convert::EditSupport::from_capabilities(&params.capabilities),
         });
         Ok(InitializeResult {
             server_info: Some(ServerInfo {

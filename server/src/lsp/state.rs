@@ -31,6 +31,8 @@ pub enum Msg {
         settings: Option<serde_json::Value>,
         /// The client shows `$/progress`.
         progress: bool,
+        /// What the client accepts in workspace edits (fixes that create or change other files).
+        edit_support: convert::EditSupport,
     },
     Settings {
         settings: Option<serde_json::Value>,
@@ -173,6 +175,7 @@ pub struct State {
     rescan: bool,
     progress: bool,
     scans: u32,
+    edit_support: convert::EditSupport,
 }
 
 impl State {
@@ -204,6 +207,7 @@ impl State {
             rescan: false,
             progress: false,
             scans: 0,
+            edit_support: convert::EditSupport::default(),
         }
     }
 
@@ -220,8 +224,10 @@ impl State {
                 encoding,
                 settings,
                 progress,
+                edit_support,
             } => {
                 self.progress = progress;
+                self.edit_support = edit_support;
                 self.root = root;
                 self.encoding = encoding;
                 self.settings = Settings::parse(settings.as_ref());
@@ -923,14 +929,35 @@ impl State {
                 let diagnostic = convert::diagnostic(&lines, finding);
                 for fix in &finding.fixes {
                     let edits = fix.edits.iter().map(|e| lines.edit(e)).collect();
-                    actions.push(action(
-                        &fix.title,
-                        CodeActionKind::QUICKFIX,
+                    if fix.file_edits.is_empty() {
+                        actions.push(action(
+                            &fix.title,
+                            CodeActionKind::QUICKFIX,
+                            uri,
+                            edits,
+                            Some(diagnostic.clone()),
+                            fix.safety == FixSafety::Safe,
+                        ));
+                        continue;
+                    }
+                    let others = self.other_files([fix]);
+                    let Some(edit) = convert::workspace_edit(
                         uri,
                         edits,
-                        Some(diagnostic.clone()),
-                        fix.safety == FixSafety::Safe,
-                    ));
+                        &others,
+                        self.encoding,
+                        self.edit_support,
+                    ) else {
+                        continue;
+                    };
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: fix.title.clone(),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![diagnostic.clone()]),
+                        edit: Some(edit),
+                        is_preferred: (fix.safety == FixSafety::Safe).then_some(true),
+                        ..CodeAction::default()
+                    }));
                 }
                 for (title, edit) in ignore_edits(doc, &text, finding) {
                     actions.push(action(
@@ -948,19 +975,72 @@ impl State {
             let fixes = crate::fix::select(&findings, false);
             if !fixes.is_empty() {
                 let applied = crate::fix::apply(&text, &fixes);
-                if let Some(edit) = minimal_edit(&text, &applied.text) {
-                    actions.push(action(
-                        "Fix all safe Preflight problems",
-                        CodeActionKind::new(FIX_ALL_KIND),
-                        uri,
-                        vec![lines.edit(&edit)],
-                        None,
-                        false,
-                    ));
+                let edit = minimal_edit(&text, &applied.text);
+                let others = self.other_files(fixes.iter().copied());
+                if others.is_empty() {
+                    if let Some(edit) = edit {
+                        actions.push(action(
+                            "Fix all safe Preflight problems",
+                            CodeActionKind::new(FIX_ALL_KIND),
+                            uri,
+                            vec![lines.edit(&edit)],
+                            None,
+                            false,
+                        ));
+                    }
+                } else if let Some(edit) = convert::workspace_edit(
+                    uri,
+                    edit.iter().map(|e| lines.edit(e)).collect(),
+                    &others,
+                    self.encoding,
+                    self.edit_support,
+                ) {
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: "Fix all safe Preflight problems".into(),
+                        kind: Some(CodeActionKind::new(FIX_ALL_KIND)),
+                        edit: Some(edit),
+                        ..CodeAction::default()
+                    }));
                 }
             }
         }
         Some(actions)
+    }
+
+    /// The other files `fixes` change, with their current text (an open buffer, else the disk)
+    /// and the changes aimed at each.
+    fn other_files<'f>(
+        &self,
+        fixes: impl IntoIterator<Item = &'f crate::diagnostic::Fix>,
+    ) -> Vec<convert::OtherFile<'f>> {
+        let mut out: Vec<convert::OtherFile<'f>> = Vec::new();
+        for fix in fixes {
+            for file_edit in &fix.file_edits {
+                let Some(rel) = crate::project::normalize_relative(&file_edit.path) else {
+                    continue;
+                };
+                let Some(uri) = self.uri_of(&rel) else {
+                    continue;
+                };
+                if let Some(existing) = out.iter_mut().find(|o| o.uri == uri) {
+                    existing.changes.push(&file_edit.change);
+                    continue;
+                }
+                let current = match self.documents.get(&uri) {
+                    Some(doc) => Some(doc.document.text()),
+                    None => self
+                        .root
+                        .as_ref()
+                        .and_then(|root| std::fs::read_to_string(root.join(&rel)).ok()),
+                };
+                out.push(convert::OtherFile {
+                    uri,
+                    current,
+                    changes: vec![&file_edit.change],
+                });
+            }
+        }
+        out
     }
 
     fn hover(&self, params: &HoverParams) -> Option<Hover> {
