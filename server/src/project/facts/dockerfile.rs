@@ -315,16 +315,16 @@ impl<'d, 'a> Targets<'d, 'a> {
                 self.locate(&format!("{root}/{top}.py"), false),
                 Found::Present(_)
             );
-            if top_present && missing_in.is_none() {
-                if let Found::Absent(context_path) =
+            if top_present
+                && missing_in.is_none()
+                && let Found::Absent(context_path) =
                     self.locate(&format!("{root}/{}", candidates[0]), false)
-                {
-                    // A build step may generate modules, but not in folders the context lacks.
-                    let parent = context_path.rsplit_once('/').map_or("", |(dir, _)| dir);
-                    let fs = self.docker.cx.fs();
-                    if !self.builds || fs.is_dir(&self.docker.context_path(parent)) {
-                        missing_in = Some(context_path);
-                    }
+            {
+                // A build step may generate modules, but not in folders the context lacks.
+                let parent = context_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                let fs = self.docker.cx.fs();
+                if !self.builds || fs.is_dir(&self.docker.context_path(parent)) {
+                    missing_in = Some(context_path);
                 }
             }
         }

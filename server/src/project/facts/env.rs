@@ -170,9 +170,9 @@ fn is_read(node: Node<'_>) -> bool {
         "assignment_expression" | "augmented_assignment_expression" => {
             parent.child_by_field_name("left") != Some(node)
         }
-        "unary_expression" => !parent
+        "unary_expression" => parent
             .child(0)
-            .is_some_and(|operator| operator.kind() == "delete"),
+            .is_none_or(|operator| operator.kind() != "delete"),
         _ => true,
     }
 }

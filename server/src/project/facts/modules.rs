@@ -171,7 +171,7 @@ mod tests {
         assert!(!index.defines("application", true));
         assert!(index.defines("application", false));
         assert!(!index.star_import);
-        assert!(index.defines("anything", true) == false);
+        assert!(!index.defines("anything", true));
         assert!(
             super::ModuleIndex {
                 star_import: true,
