@@ -43,7 +43,15 @@ fn fix_creates_the_example_file_once() {
          # Copy to .env and fill in real values; never commit real secrets.\n\
          DATABASE_URL=\nJWT_SECRET=\nPORT=3000\n"
     );
-    let second = preflight(dir, &["check", "--fix"]);
+    let second = preflight(
+        dir,
+        &[
+            "check",
+            "--fix",
+            "--select",
+            "missing-env-example,env-not-documented",
+        ],
+    );
     assert_eq!(second.status.code(), Some(0), "{second:?}");
     assert_eq!(read(dir, ".env.example").matches("PORT=").count(), 1);
     // No temporary files are left next to it.
@@ -93,7 +101,16 @@ fn fix_adds_a_missing_final_line_break() {
 fn without_fix_nothing_is_written() {
     let temp = copy_case("missing-env-example", "pos-python-settings");
     let dir = temp.path();
-    let output = preflight(dir, &["check", "--format", "json"]);
+    let output = preflight(
+        dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "missing-env-example",
+        ],
+    );
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let diagnostic = &json["diagnostics"][0];

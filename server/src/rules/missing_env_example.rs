@@ -14,6 +14,11 @@ declare_rule! {
     /// file (`.env.example`, `.env.sample`, `.env.template`, `example.env`, …) exists in the
     /// project's folder or any folder above it in the workspace.
     ///
+    /// Only projects that are deployed count: they create an HTTP app (Express, NestJS,
+    /// Fastify, FastAPI, Flask, Django, …), start a server (`.listen(`, `app.run(`,
+    /// `uvicorn.run(`) or have a Dockerfile. Libraries, whose variables are optional knobs
+    /// their users set, are left alone.
+    ///
     /// Platform variables (`NODE_ENV`, `PATH`, `HOME`, `CI`, `npm_*`, …), dynamic names
     /// (`process.env[name]`), writes, and reads in tests and scripts do not count. The
     /// diagnostic is reported once per project, at the first read (by path, then position), and
@@ -72,6 +77,15 @@ fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
     let Some(&(anchor_path, anchor)) = reads.first() else {
         return;
     };
+    // Libraries read optional knobs (`REQUESTS_CA_BUNDLE`, `NO_PROXY`) that their users set;
+    // only something that is deployed needs an example file: an HTTP app, a server that
+    // listens, or a Dockerfile.
+    let deployed = project.facts().any(|(_, facts)| {
+        !facts.app_sites.is_empty() || facts.listens || facts.dockerfile.is_some()
+    });
+    if !deployed {
+        return;
+    }
     if dotenv::example_dir(project.fs, &project.info.root).is_some() {
         return;
     }
@@ -177,10 +191,28 @@ pub(crate) mod tests {
     const CONFIG: &str = "export const config = {\n  databaseUrl: process.env.DATABASE_URL,\n  \
                           jwtSecret: process.env.JWT_SECRET,\n  port: Number(process.env.PORT ?? 3000),\n};\n";
 
+    const SERVER: (&str, &str) = (
+        "api/src/main.ts",
+        "import express from 'express';\nconst app = express();\napp.listen(3000);\n",
+    );
+
+    #[test]
+    fn libraries_are_not_deployed() {
+        let fs = MemoryFiles::new(&[]);
+        let text = "import os\nBUNDLE = os.environ.get('REQUESTS_CA_BUNDLE')\n";
+        assert!(run_project(&RULE, &api(), &[("api/lib/sessions.py", text)], &fs).is_empty());
+        let docker = (
+            "api/Dockerfile",
+            "FROM python:3.12\nCMD [\"python\", \"-m\", \"lib\"]\n",
+        );
+        let found = run_project(&RULE, &api(), &[docker, ("api/lib/sessions.py", text)], &fs);
+        assert_eq!(found.len(), 1);
+    }
+
     #[test]
     fn flags_a_project_without_an_example_file() {
         let fs = MemoryFiles::new(&[("api/package.json", "{}")]);
-        let found = run_project(&RULE, &api(), &[("api/src/config.ts", CONFIG)], &fs);
+        let found = run_project(&RULE, &api(), &[("api/src/config.ts", CONFIG), SERVER], &fs);
         assert_eq!(found.len(), 1);
         let finding = &found[0].finding;
         assert_eq!(found[0].path, "api/src/config.ts");
@@ -215,14 +247,15 @@ pub(crate) mod tests {
         for example in ["api/.env.example", ".env.sample", "api/example.env"] {
             let fs = MemoryFiles::new(&[("api/package.json", "{}"), (example, "")]);
             assert!(
-                run_project(&RULE, &api(), &[("api/src/config.ts", CONFIG)], &fs).is_empty(),
+                run_project(&RULE, &api(), &[("api/src/config.ts", CONFIG), SERVER], &fs)
+                    .is_empty(),
                 "{example}"
             );
         }
         // The real `.env` documents nothing.
         let fs = MemoryFiles::new(&[("api/package.json", "{}"), ("api/.env", "X=1")]);
         assert_eq!(
-            run_project(&RULE, &api(), &[("api/src/config.ts", CONFIG)], &fs).len(),
+            run_project(&RULE, &api(), &[("api/src/config.ts", CONFIG), SERVER], &fs).len(),
             1
         );
     }
@@ -232,7 +265,7 @@ pub(crate) mod tests {
         let fs = MemoryFiles::new(&[]);
         let text = "export const isProd = process.env.NODE_ENV === 'production';\n\
                     const v = process.env[name];\nprocess.env.X = '1';\n";
-        assert!(run_project(&RULE, &api(), &[("api/src/env.ts", text)], &fs).is_empty());
+        assert!(run_project(&RULE, &api(), &[("api/src/env.ts", text), SERVER], &fs).is_empty());
     }
 
     #[test]
@@ -247,7 +280,14 @@ pub(crate) mod tests {
         let found = run_project(
             &RULE,
             &info,
-            &[("svc/app/config.py", config), ("svc/app/settings.py", text)],
+            &[
+                ("svc/app/config.py", config),
+                (
+                    "svc/app/main.py",
+                    "from fastapi import FastAPI\napp = FastAPI()\n",
+                ),
+                ("svc/app/settings.py", text),
+            ],
             &fs,
         );
         assert_eq!(found.len(), 1);
@@ -255,7 +295,7 @@ pub(crate) mod tests {
         assert!(found[0].finding.message.contains("reads 3 environment"));
         let mut info = api();
         info.npm_dependencies.insert("dotenv-safe".into());
-        let found = run_project(&RULE, &info, &[("api/src/config.ts", CONFIG)], &fs);
+        let found = run_project(&RULE, &info, &[("api/src/config.ts", CONFIG), SERVER], &fs);
         assert!(found[0].finding.fixes.is_empty());
     }
 }
