@@ -3,7 +3,7 @@ use crate::diagnostic::{Category, FileChange, FileEdit, Fix, Related, Severity};
 use crate::engine::ProjectFinding;
 use crate::project::ProjectView;
 use crate::project::dotenv::{self, DEFAULT_EXAMPLE};
-use crate::project::facts::EnvRead;
+use crate::project::facts::{EnvRead, Framework};
 use preflight_grammars::LanguageFamily;
 use std::collections::BTreeMap;
 
@@ -15,8 +15,8 @@ declare_rule! {
     /// project's folder or any folder above it in the workspace.
     ///
     /// Only projects that are deployed count: they create an HTTP app (Express, NestJS,
-    /// Fastify, FastAPI, Flask, Django, …), start a server (`.listen(`, `app.run(`,
-    /// `uvicorn.run(`) or have a Dockerfile. Libraries, whose variables are optional knobs
+    /// Fastify, FastAPI, Flask, …) that registers routes or starts serving, are a Django project
+    /// (`manage.py` in the project root), or have a Dockerfile. Libraries, whose variables are optional knobs
     /// their users set, are left alone.
     ///
     /// Platform variables (`NODE_ENV`, `PATH`, `HOME`, `CI`, `npm_*`, …), dynamic names
@@ -80,8 +80,20 @@ fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
     // Libraries read optional knobs (`REQUESTS_CA_BUNDLE`, `NO_PROXY`) that their users set;
     // only something that is deployed needs an example file: an HTTP app, a server that
     // listens, or a Dockerfile.
+    let django_project = project
+        .fs
+        .is_file(&dotenv::join(&project.info.root, "manage.py"));
     let deployed = project.facts().any(|(_, facts)| {
-        !facts.app_sites.is_empty() || facts.listens || facts.dockerfile.is_some()
+        facts.dockerfile.is_some()
+            || facts.app_sites.iter().any(|site| match site.framework {
+                // A settings module alone may be a framework's defaults (`global_settings.py`).
+                Framework::Django => django_project,
+                // `express()` inside a library that wraps it mounts nothing.
+                Framework::Express | Framework::Fastify => {
+                    site.has_listen || site.has_registrations
+                }
+                _ => true,
+            })
     });
     if !deployed {
         return;
