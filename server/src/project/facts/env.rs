@@ -293,9 +293,12 @@ fn getter_call(cx: &FileContext<'_>, call: Node<'_>, facts: &mut FileFacts) {
     let object_text = &text[object.byte_range()];
     let deno = object_text == "Deno.env";
     let receiver = object_text.rsplit('.').next().unwrap_or(object_text);
+    // NestJS's `ConfigService`: by its name, or any `…config` receiver in a file that uses
+    // `@nestjs/config` (other `config.get('X')` are settings stores such as nconf).
     let config_receiver = {
         let lower = receiver.to_ascii_lowercase();
-        lower.ends_with("config") || lower.ends_with("configservice")
+        lower.ends_with("configservice")
+            || (lower.ends_with("config") && cx.bindings().imports_module("@nestjs/config"))
     };
     let env_like = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && name
@@ -649,7 +652,8 @@ mod tests {
                     host: process.env.HOST || 'localhost',\n  key: import.meta.env.VITE_KEY,\n  b: Bun.env.BUN_X,\n};\n\
                     const { REDIS_URL, QUEUE: queue = 'jobs' } = process.env;\n\
                     const d = Deno.env.get('DENO_X');\n\
-                    const s = this.configService.get<string>('STRIPE_KEY');\n";
+                    const s = this.configService.get<string>('STRIPE_KEY');\n\
+                    import { ConfigService } from '@nestjs/config';\nconst f = (config: ConfigService) => config.get('JWT_TTL');\n";
         let found = reads("src/config.ts", text);
         let summary: Vec<(&str, &str, Option<&str>)> = found
             .iter()
@@ -668,6 +672,7 @@ mod tests {
                 ("QUEUE", "QUEUE", Some("jobs")),
                 ("DENO_X", "'DENO_X'", None),
                 ("STRIPE_KEY", "'STRIPE_KEY'", None),
+                ("JWT_TTL", "'JWT_TTL'", None),
             ]
         );
     }
@@ -676,7 +681,7 @@ mod tests {
     fn typescript_near_misses() {
         let text = "const env = process.env.NODE_ENV;\nconst value = process.env[name];\n\
                     process.env.FEATURE_X = 'on';\ndelete process.env.OLD;\n\
-                    const m = map.get('KEY');\nconst c = config.get('database.url');\n\
+                    const m = map.get('KEY');\nconst c = config.get('database.url');\nconst g = ghostConfig.get('STRIPE_API_HOST');\n\
                     const s = 'process.env.IN_STRING';\n// process.env.IN_COMMENT\n\
                     const o = other.env.X;\nconst p = process.envx.Y;\nconst { a } = process;\n";
         assert!(names("src/app.ts", text).is_empty());
