@@ -280,3 +280,18 @@ fn missing_security_headers() {
 fn missing_health_check() {
     check_rule("missing-health-check");
 }
+
+#[test]
+fn missing_env_example() {
+    check_rule("missing-env-example");
+}
+
+#[test]
+fn env_not_documented() {
+    check_rule("env-not-documented");
+}
+
+#[test]
+fn entrypoint_target_missing() {
+    check_rule("entrypoint-target-missing");
+}

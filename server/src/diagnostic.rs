@@ -79,7 +79,10 @@ impl Edit {
 pub struct Fix {
     pub title: String,
     pub safety: FixSafety,
+    /// Edits of the finding's own file.
     pub edits: Vec<Edit>,
+    /// Changes to other files (`.env.example`), applied together with `edits`.
+    pub file_edits: Vec<FileEdit>,
 }
 
 impl Fix {
@@ -88,6 +91,7 @@ impl Fix {
             title: title.into(),
             safety: FixSafety::Safe,
             edits,
+            file_edits: Vec::new(),
         }
     }
 
@@ -96,7 +100,84 @@ impl Fix {
             title: title.into(),
             safety: FixSafety::Unsafe,
             edits,
+            file_edits: Vec::new(),
         }
+    }
+
+    pub fn with_file_edit(mut self, edit: FileEdit) -> Fix {
+        self.file_edits.push(edit);
+        self
+    }
+}
+
+/// A change to a file other than the finding's own. Changes are described by intent rather than
+/// by byte ranges, because the file may change (or be created by another fix) before they are
+/// applied: applying one is idempotent, and several aimed at one file merge without duplicates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileEdit {
+    /// Relative to the workspace (scanned) root, `/`-separated.
+    pub path: String,
+    pub change: FileChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FileChange {
+    /// Create the file with these lines (each without its line break). When the file exists by
+    /// the time the change is applied, the lines it lacks are appended instead.
+    Create(Vec<String>),
+    /// Append these lines (each without its line break) to the existing file, skipping lines it
+    /// already has, after a line break when the file does not end with one.
+    AppendLines(Vec<String>),
+}
+
+impl FileEdit {
+    /// The text of the file after applying `changes` (all aimed at it, in order) to `current`
+    /// (`None`: the file does not exist). `None` when nothing changes, or when the file does not
+    /// exist and no change creates it. Line breaks follow the file's (CRLF or LF).
+    pub fn apply_all<'c>(
+        current: Option<&str>,
+        changes: impl IntoIterator<Item = &'c FileChange>,
+    ) -> Option<String> {
+        let mut creates = false;
+        let mut lines: Vec<&str> = Vec::new();
+        for change in changes {
+            let (FileChange::Create(new) | FileChange::AppendLines(new)) = change;
+            creates |= matches!(change, FileChange::Create(_));
+            for line in new {
+                if !lines.contains(&line.as_str()) {
+                    lines.push(line);
+                }
+            }
+        }
+        let existing = match current {
+            Some(text) => text,
+            None if creates => "",
+            None => return None,
+        };
+        let present: Vec<&str> = existing.lines().map(|l| l.trim_end_matches('\r')).collect();
+        // Comment lines of a created file's header are only written with the file.
+        let missing: Vec<&str> = lines
+            .into_iter()
+            .filter(|line| !present.contains(line))
+            .filter(|line| current.is_none() || !line.starts_with('#'))
+            .collect();
+        if missing.is_empty() && current.is_some() {
+            return None;
+        }
+        let newline = if crate::fix::uses_crlf(existing) {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let mut out = existing.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(newline);
+        }
+        for line in missing {
+            out.push_str(line);
+            out.push_str(newline);
+        }
+        Some(out)
     }
 }
 
@@ -191,6 +272,8 @@ impl Finding {
                     Some(Fix {
                         title: fix.title.clone(),
                         safety: fix.safety,
+                        // Other files' changes name no offsets in this file.
+                        file_edits: fix.file_edits.clone(),
                         edits: fix
                             .edits
                             .iter()

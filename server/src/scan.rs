@@ -364,6 +364,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 .iter()
                 .map(|(path, facts, _)| (*path, *facts))
                 .collect(),
+            fs: &file_systems[key.0],
         };
         for found in options.engine.analyze_project(&view) {
             if let Some((_, _, index)) = files.iter().find(|(path, _, _)| *path == found.path) {

@@ -72,3 +72,27 @@
     (assignment
       left: (identifier) @http.setting
       (#any-of? @http.setting "ROOT_URLCONF" "MIDDLEWARE" "INSTALLED_APPS")) @http.assignment))
+; Environment-variable reads (RULES.md H7), handled by `project::facts::env`; captures `env.*`.
+; Used by `missing-env-example` and `env-not-documented`.
+
+; `os.environ['X']`, `environ['X']`
+(subscript
+  value: [(attribute) (identifier)] @env.py_mapping
+  (#match? @env.py_mapping "environ$")) @env.py_subscript
+
+; `os.environ.get('X')`, `os.getenv('X')`, `getenv('X')`, django-environ `env('X')`,
+; `env.str('X')`
+(call
+  function: [(attribute) (identifier)]
+  arguments: (argument_list
+    .
+    (string))) @env.py_call
+
+; pydantic-settings classes
+(class_definition
+  superclasses: (argument_list)) @env.py_class
+
+; ---------------------------------------------------------------------------------------------
+; The module's top-level names (RULES.md §6.3 `py-module-index`), handled by
+; `project::facts::modules`; used by `entrypoint-target-missing` (`uvicorn app.main:app`).
+(module) @entry.module

@@ -99,3 +99,31 @@
   key: (property_identifier) @http.imports_key
   value: (array) @http.imports
   (#eq? @http.imports_key "imports"))
+; Environment-variable reads (RULES.md H7), handled by `project::facts::env`; captures `env.*`.
+; Used by `missing-env-example` and `env-not-documented`.
+
+; `process.env.X`, `import.meta.env.X`, `Bun.env.X`
+(member_expression
+  object: (member_expression
+    property: (property_identifier) @env.env_property)
+  (#eq? @env.env_property "env")) @env.member
+
+; `process.env['X']`
+(subscript_expression
+  object: (member_expression
+    property: (property_identifier) @env.env_property)
+  (#eq? @env.env_property "env")) @env.subscript
+
+; `const { X, Y: y } = process.env`
+(variable_declarator
+  name: (object_pattern)
+  value: (member_expression
+    property: (property_identifier) @env.env_property)
+  (#eq? @env.env_property "env")) @env.destructure
+
+; `Deno.env.get('X')`, NestJS `configService.get('X')`
+(call_expression
+  function: (member_expression
+    object: (_)
+    property: (property_identifier) @env.method)
+  (#any-of? @env.method "get" "getOrThrow")) @env.call

@@ -1,11 +1,13 @@
 //! `--fix`: apply fixes, verify the result still parses as well as before, write atomically, and
 //! repeat until nothing changes (a fix may reveal or unblock another).
 
+use crate::diagnostic::{FileChange, FileEdit};
 use crate::engine::Engine;
 use crate::fix;
-use crate::scan::{self, Note, ScanError, ScanOptions, ScanReport};
+use crate::scan::{self, FileReport, Note, ScanError, ScanOptions, ScanReport};
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How many times the scan-and-fix cycle may run before giving up on convergence.
 const MAX_ROUNDS: usize = 10;
@@ -30,12 +32,15 @@ pub fn fix_until_stable(
     for _ in 0..MAX_ROUNDS {
         let mut report = scan::scan(options)?;
         let mut changed = false;
+        // Changes to files other than the findings' own, merged per file.
+        let mut other_files: BTreeMap<PathBuf, (Vec<FileChange>, usize)> = BTreeMap::new();
         for file in &report.files {
             let Some(source) = &file.source else { continue };
             let fixes = fix::select(&file.findings, allow_unsafe);
             if fixes.is_empty() {
                 continue;
             }
+            collect_file_edits(file, &fixes, &mut other_files);
             let (text, applied, refused) =
                 apply_checked(options.engine, file.language, &source.text, &fixes);
             for title in refused {
@@ -65,6 +70,30 @@ pub fn fix_until_stable(
                 }
             }
         }
+        for (path, (changes, fixes)) in &other_files {
+            let current = std::fs::read_to_string(path).ok();
+            let Some(text) = FileEdit::apply_all(current.as_deref(), changes) else {
+                continue;
+            };
+            let written = match current {
+                Some(_) => write_atomically(path, text.as_bytes()),
+                None => create_atomically(path, text.as_bytes()),
+            };
+            match written {
+                Ok(()) => {
+                    summary.applied += fixes;
+                    touched.insert(path.clone());
+                    changed = true;
+                }
+                Err(error) => {
+                    summary.write_errors += 1;
+                    report.notes.push(Note {
+                        path: scan::display_path(path, &options.working_dir),
+                        message: format!("cannot write fixes: {error}"),
+                    });
+                }
+            }
+        }
         if !changed || summary.write_errors > 0 {
             summary.files = touched.len();
             report.notes.extend(summary.refused.iter().cloned());
@@ -75,6 +104,47 @@ pub fn fix_until_stable(
     summary.files = touched.len();
     report.notes.extend(summary.refused.iter().cloned());
     Ok((report, summary))
+}
+
+/// Gathers the changes the selected fixes of one file make to other files, by absolute path.
+/// Paths are relative to the scanned root the file was found under; paths that leave it are
+/// ignored.
+fn collect_file_edits(
+    file: &FileReport,
+    fixes: &[&crate::diagnostic::Fix],
+    out: &mut BTreeMap<PathBuf, (Vec<FileChange>, usize)>,
+) {
+    let depth = file.rel_path.split('/').filter(|s| !s.is_empty()).count();
+    let Some(root) = file.abs_path.ancestors().nth(depth) else {
+        return;
+    };
+    for fix in fixes {
+        for edit in &fix.file_edits {
+            let Some(relative) = crate::project::normalize_relative(&edit.path) else {
+                continue;
+            };
+            if relative.is_empty() || Path::new(&edit.path).is_absolute() {
+                continue;
+            }
+            let entry = out.entry(root.join(relative)).or_default();
+            entry.0.push(edit.change.clone());
+            entry.1 += 1;
+        }
+    }
+}
+
+/// Creates a new file with `bytes` through a temporary file and a rename; fails if the file
+/// appeared meanwhile.
+fn create_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist_noclobber(path).map_err(|error| error.error)?;
+    Ok(())
 }
 
 /// Applies fixes to a text and keeps only those that do not add syntax errors. Returns the new

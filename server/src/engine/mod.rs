@@ -137,6 +137,7 @@ impl Engine {
         let mut reusable = None;
         if file.language == Language::Dockerfile {
             let docker = DockerContext::new(&cx);
+            crate::project::facts::dockerfile(&docker, &mut analysis.facts);
             for rule in &self.rules {
                 if let Some(check) = rule.check.dockerfile() {
                     check(&docker, &mut analysis.findings);
@@ -164,17 +165,31 @@ impl Engine {
                     after,
                 } => (query, before, after),
             };
-            let queried = &layout.chunks[query.clone()];
-            let mut fresh = vec![ChunkResult::default(); queried.len()];
-            if let (Some(first), Some(last)) = (queried.first(), queried.last()) {
-                let range = (query.len() < layout.chunks.len())
-                    .then(|| first.range().start..last.range().end);
-                self.queries()
-                    .run(&cx, &self.rules, range, queried, &mut fresh);
-            }
+            let mut fresh = vec![ChunkResult::default(); query.len()];
+            // Matches spanning the whole module are found again on every analysis.
+            let mut whole = ChunkResult::default();
+            let range = match (layout.chunks.get(query.start), query.end.checked_sub(1)) {
+                _ if query.len() == layout.chunks.len() => None,
+                (Some(first), Some(last)) if !query.is_empty() => {
+                    Some(first.range().start..layout.chunks[last].range().end)
+                }
+                // Nothing to query but the module itself: any range meets it.
+                _ => Some(0..file.text.len().min(1)),
+            };
+            self.queries().run(
+                &cx,
+                &self.rules,
+                range,
+                &layout.chunks,
+                query.clone(),
+                &mut fresh,
+                &mut whole,
+            );
             before.extend(fresh);
             before.extend(after);
             let results = before;
+            analysis.facts.absorb(whole.facts);
+            analysis.findings.extend(whole.findings);
             for result in &results {
                 analysis.findings.extend(result.findings.iter().cloned());
                 analysis.facts.absorb(result.facts.clone());
@@ -191,8 +206,9 @@ impl Engine {
             ));
         } else {
             let mut results = [ChunkResult::default()];
+            let mut unused = ChunkResult::default();
             self.queries()
-                .run(&cx, &self.rules, None, &[], &mut results);
+                .run(&cx, &self.rules, None, &[], 0..1, &mut results, &mut unused);
             let [result] = results;
             analysis.findings = result.findings;
             analysis.facts = result.facts;

@@ -72,15 +72,20 @@ impl CompiledQueries {
     }
 
     /// Runs the combined query over the file (or over `range` of it) and dispatches every
-    /// match. A match's findings and facts go to the chunk its first capture starts in:
-    /// `results[i]` belongs to `chunks[i]`; without chunks everything goes to `results[0]`.
+    /// match. Without `chunks`, everything goes to `results[0]`. With them, a match belongs to
+    /// the chunk its captures lie in: `results[i]` collects chunk `queried.start + i`, matches
+    /// in other chunks are dropped (their results are kept from before), and a match whose
+    /// captures span several chunks (the module itself) goes to `whole`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn run(
         &self,
         cx: &FileContext<'_>,
         rules: &[&'static Rule],
         range: Option<Range<usize>>,
         chunks: &[Chunk],
+        queried: Range<usize>,
         results: &mut [ChunkResult],
+        whole: &mut ChunkResult,
     ) {
         let Some(compiled) = self.get(cx.language(), rules) else {
             return;
@@ -104,12 +109,32 @@ impl CompiledQueries {
                 names,
                 captures: &captures,
             };
-            let start = captures
-                .iter()
-                .map(|(_, node)| node.start_byte())
-                .min()
-                .unwrap_or(0);
-            let result = &mut results[chunk_of(chunks, start).min(results.len() - 1)];
+            let result = if chunks.is_empty() {
+                match results.first_mut() {
+                    Some(result) => result,
+                    None => &mut *whole,
+                }
+            } else {
+                let start = captures
+                    .iter()
+                    .map(|(_, n)| n.start_byte())
+                    .min()
+                    .unwrap_or(0);
+                let end = captures
+                    .iter()
+                    .map(|(_, n)| n.end_byte())
+                    .max()
+                    .unwrap_or(0);
+                let index = chunk_of(chunks, start);
+                let chunk = chunks[index].range();
+                if start < chunk.start || end > chunk.end {
+                    &mut *whole
+                } else if queried.contains(&index) {
+                    &mut results[index - queried.start]
+                } else {
+                    continue;
+                }
+            };
             match compiled.owners[m.pattern_index] {
                 Owner::Rule(index) => {
                     if let Some(check) = rules[index].check.matches() {

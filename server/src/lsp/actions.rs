@@ -4,7 +4,7 @@
 //! version of the document, or refused if it changed meanwhile.
 
 use super::convert::Lines;
-use crate::diagnostic::{Edit, Finding, FixSafety};
+use crate::diagnostic::{Edit, Finding, Fix, FixSafety};
 use crate::suppress::{RuleSet, Suppressions};
 use preflight_grammars::{Language, LanguageFamily};
 use serde::{Deserialize, Serialize};
@@ -116,6 +116,19 @@ pub fn edits(input: &ActionInput<'_>, kind: ActionKind, finding: Option<&Finding
                 .into_iter()
                 .collect()
         }
+        _ => Vec::new(),
+    }
+}
+
+/// The fixes an action applies (their edits of other files travel with the action).
+pub fn fixes_of<'a>(
+    input: &ActionInput<'a>,
+    kind: ActionKind,
+    finding: Option<&'a Finding>,
+) -> Vec<&'a Fix> {
+    match (kind, finding) {
+        (ActionKind::Fix(index), Some(finding)) => finding.fixes.get(index).into_iter().collect(),
+        (ActionKind::FixAll, _) => crate::fix::select(input.findings, false),
         _ => Vec::new(),
     }
 }

@@ -115,6 +115,7 @@ fn client_features(params: &InitializeParams) -> ClientFeatures {
             .and_then(|t| t.code_action.as_ref())
             .and_then(|c| c.resolve_support.as_ref())
             .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
+        edit_support: convert::EditSupport::from_capabilities(capabilities),
     }
 }
 

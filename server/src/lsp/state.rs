@@ -37,6 +37,8 @@ pub struct ClientFeatures {
     pub refresh: bool,
     /// Resolves code actions lazily (`codeAction/resolve` of `edit`).
     pub resolve: bool,
+    /// What the client accepts in workspace edits (fixes that create or change other files).
+    pub edit_support: convert::EditSupport,
 }
 
 pub enum Msg {
@@ -1310,12 +1312,20 @@ impl State {
                     end: offer.finding.map_or(0, |f| f.range.end),
                 };
                 action.data = serde_json::to_value(data).ok();
-            } else {
-                let edits = actions::edits(&input, offer.kind, offer.finding);
-                if edits.is_empty() {
+            }
+            // Edits of other files are computed now even for lazy clients: whether the client
+            // can make them at all decides whether the action is offered.
+            let other_files = !actions::fixes_of(&input, offer.kind, offer.finding)
+                .iter()
+                .all(|fix| fix.file_edits.is_empty());
+            if !self.features.resolve || other_files {
+                let Some(edit) =
+                    self.action_edit(uri, doc, &input, &lines, offer.kind, offer.finding)
+                else {
                     continue;
-                }
-                action.edit = Some(workspace_edit(uri, actions::to_text_edits(&lines, &edits)));
+                };
+                action.edit = Some(edit);
+                action.data = None;
             }
             response.push(CodeActionOrCommand::CodeAction(action));
         }
@@ -1344,15 +1354,70 @@ impl State {
             suppressions: &analysis.suppressions,
             findings: &findings,
         };
-        let edits = actions::edits(&input, data.kind, finding);
         let index = LineIndex::new(&analysis.text);
         let lines = Lines {
             text: &analysis.text,
             index: &index,
             unit: self.encoding,
         };
-        action.edit = Some(workspace_edit(&uri, actions::to_text_edits(&lines, &edits)));
+        action.edit = self.action_edit(&uri, doc, &input, &lines, data.kind, finding);
         Ok(action)
+    }
+
+    /// The workspace edit of one action: its edits of the document, and the changes its fixes
+    /// make to other files (an open buffer's text, else the disk's, is what they change).
+    /// `None` when nothing would change or the client cannot make the edit.
+    fn action_edit(
+        &self,
+        uri: &Uri,
+        doc: &OpenDocument,
+        input: &ActionInput<'_>,
+        lines: &Lines<'_>,
+        kind: ActionKind,
+        finding: Option<&Finding>,
+    ) -> Option<WorkspaceEdit> {
+        let edits = actions::to_text_edits(lines, &actions::edits(input, kind, finding));
+        let fixes = actions::fixes_of(input, kind, finding);
+        let workspace = doc
+            .location
+            .as_ref()
+            .and_then(|location| self.workspace(&location.root));
+        let mut others: Vec<convert::OtherFile<'_>> = Vec::new();
+        for fix in fixes {
+            for file_edit in &fix.file_edits {
+                let Some((workspace, rel)) =
+                    workspace.zip(crate::project::normalize_relative(&file_edit.path))
+                else {
+                    continue;
+                };
+                let Some(other) = workspace.uri_of(&rel) else {
+                    continue;
+                };
+                if let Some(existing) = others.iter_mut().find(|o| o.uri == other) {
+                    existing.changes.push(&file_edit.change);
+                    continue;
+                }
+                let current = match self.documents.get(&other) {
+                    Some(doc) => Some(doc.document.text()),
+                    None => std::fs::read_to_string(workspace.root.join(&rel)).ok(),
+                };
+                others.push(convert::OtherFile {
+                    uri: other,
+                    current,
+                    changes: vec![&file_edit.change],
+                });
+            }
+        }
+        if others.is_empty() {
+            return (!edits.is_empty()).then(|| workspace_edit(uri, edits));
+        }
+        convert::workspace_edit(
+            uri,
+            edits,
+            &others,
+            self.encoding,
+            self.features.edit_support,
+        )
     }
 
     fn hover(&self, params: &HoverParams) -> Option<Hover> {

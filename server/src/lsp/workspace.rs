@@ -5,7 +5,7 @@ use crate::config::{ConfigError, ConfigResolver, EffectiveConfig, RuleLevel};
 use crate::diagnostic::Finding;
 use crate::engine::Engine;
 use crate::project::manifest::MARKERS;
-use crate::project::{FileFacts, ProjectInfo, ProjectView};
+use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView};
 use crate::scan::ScanReport;
 use crate::suppress::Suppressions;
 use std::cell::RefCell;
@@ -149,12 +149,14 @@ impl Workspace {
             ..ProjectInfo::default()
         };
         let info = self.projects.get(project).unwrap_or(&default_info);
+        let disk = DiskFileSystem::new(&self.root);
         let view = ProjectView {
             info,
             files: members
                 .iter()
                 .map(|(rel, file)| (*rel, &file.facts))
                 .collect(),
+            fs: &disk,
         };
         let mut next: HashMap<String, Vec<Finding>> = HashMap::new();
         for found in engine.analyze_project(&view) {

@@ -9,16 +9,22 @@
 //! Each kind of fact is its own field, so that a rule can add a field without touching the
 //! others, and an editor can tell which kinds an edit changed (RULES.md §7).
 
+mod dockerfile;
 mod ecma;
 mod edit;
+mod env;
 mod http;
+mod modules;
 mod python;
 
+pub use dockerfile::{DockerfileFacts, EntrypointTarget, TargetProblem, dockerfile};
 pub(crate) use edit::indent_unit;
 pub use edit::{EditContext, Insertion};
+pub use env::is_platform_variable;
 pub use http::{
     HealthRoute, RateLimit, RateLimitKind, SecurityHeaders, SecurityHeadersKind, is_health_path,
 };
+pub use modules::ModuleIndex;
 
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
@@ -73,6 +79,26 @@ pub struct FileFacts {
     /// Start bytes of Fastify app-creating calls where `await` is allowed (async function or
     /// ES module top level).
     pub async_app_sites: Vec<usize>,
+    /// Environment variables the file reads (RULES.md H7), in document order.
+    pub env_reads: Vec<EnvRead>,
+    /// What a Dockerfile tells its project: `ENV` names, the container command's targets.
+    pub dockerfile: Option<DockerfileFacts>,
+    /// Python: the module's top-level names.
+    pub module_index: Option<ModuleIndex>,
+}
+
+/// A read of an environment variable by a static name (RULES.md H7, fact `env-read`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnvRead {
+    /// The variable's name (pydantic-settings fields: prefixed and upper-cased unless the
+    /// settings are case-sensitive).
+    pub name: String,
+    /// The name node: the property, the string argument, the settings field.
+    pub range: Range<usize>,
+    /// A static default at the read site (`process.env.PORT ?? 3000`, `os.getenv("X", "d")`).
+    pub default: Option<String>,
+    /// The environment matches the name case-insensitively (pydantic-settings).
+    pub case_insensitive: bool,
 }
 
 /// A web framework recognised from code.
@@ -233,6 +259,8 @@ pub struct FilterClass {
 /// Handles one match of the family's `app-facts.scm` query.
 pub fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut FileFacts) {
     http::extract(cx, captures, facts);
+    env::extract(cx, captures, facts);
+    modules::extract(cx, captures, facts);
     match cx.language().family() {
         LanguageFamily::Ecma => ecma::extract(cx, captures, facts),
         LanguageFamily::Python => python::extract(cx, captures, facts),
@@ -266,6 +294,9 @@ impl FileFacts {
             no_installed_apps,
             security_middleware_insertion,
             async_app_sites,
+            env_reads,
+            dockerfile,
+            module_index,
         } = later;
         for receiver in &route_receivers {
             self.add_route_receiver(receiver);
@@ -320,6 +351,15 @@ impl FileFacts {
             self.security_middleware_insertion = security_middleware_insertion;
         }
         self.async_app_sites.extend(async_app_sites);
+        for read in env_reads {
+            self.add_env_read(read);
+        }
+        if dockerfile.is_some() {
+            self.dockerfile = dockerfile;
+        }
+        if module_index.is_some() {
+            self.module_index = module_index;
+        }
     }
 
     /// The facts with every byte offset passed through `map`; `None` when one has no image.
@@ -356,6 +396,9 @@ impl FileFacts {
             no_installed_apps,
             security_middleware_insertion,
             async_app_sites,
+            env_reads,
+            dockerfile,
+            module_index,
         } = self;
         Some(FileFacts {
             app_sites: app_sites
@@ -459,6 +502,21 @@ impl FileFacts {
                 .iter()
                 .map(|at| map(*at))
                 .collect::<Option<_>>()?,
+            env_reads: env_reads
+                .iter()
+                .map(|read| {
+                    Some(EnvRead {
+                        range: range(&read.range)?,
+                        ..read.clone()
+                    })
+                })
+                .collect::<Option<_>>()?,
+            // Dockerfiles are analysed whole, never in pieces.
+            dockerfile: match dockerfile {
+                Some(_) => return None,
+                None => None,
+            },
+            module_index: module_index.clone(),
         })
     }
 

@@ -5,8 +5,11 @@
 //! language server recomputes one file's [`FileFacts`] after an edit and re-runs only the project
 //! rules, without reparsing any other file.
 
+pub mod dotenv;
 pub mod facts;
 pub mod manifest;
+#[cfg(test)]
+pub mod testing;
 
 pub use facts::FileFacts;
 
@@ -56,11 +59,14 @@ pub fn normalize_relative(path: &str) -> Option<String> {
     Some(segments.join("/"))
 }
 
-/// A project as project-level rules see it: its manifests and every analysed file's facts.
+/// A project as project-level rules see it: its manifests, every analysed file's facts, and the
+/// workspace's files (for fact sources that are not analysed files, such as `.env.example`).
 pub struct ProjectView<'a> {
     pub info: &'a ProjectInfo,
     /// `(path, facts)` of every analysed file of the project, sorted by path.
     pub files: Vec<(&'a str, &'a FileFacts)>,
+    /// The workspace the project lives in; an editor answers with its unsaved buffers.
+    pub fs: &'a dyn FileSystem,
 }
 
 impl<'a> ProjectView<'a> {
@@ -76,6 +82,15 @@ impl<'a> ProjectView<'a> {
 pub trait FileSystem: Sync {
     fn is_file(&self, path: &str) -> bool;
     fn is_dir(&self, path: &str) -> bool;
+    /// The text of a file (an editor's unsaved buffer when it has one); `None` when it does not
+    /// exist or cannot be read.
+    fn read_to_string(&self, _path: &str) -> Option<String> {
+        None
+    }
+    /// The names of the entries of a folder (`""` = the workspace root), sorted.
+    fn list_dir(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A file system that knows nothing: every fix that depends on it stays unsafe.
@@ -115,5 +130,20 @@ impl FileSystem for DiskFileSystem {
     }
     fn is_dir(&self, path: &str) -> bool {
         self.resolve(path).is_some_and(|p| p.is_dir())
+    }
+    fn read_to_string(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.resolve(path)?).ok()
+    }
+    fn list_dir(&self, path: &str) -> Vec<String> {
+        let Some(dir) = self.resolve(path) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
     }
 }

@@ -673,6 +673,7 @@ mod tests {
         let view = ProjectView {
             info: &info,
             files: facts.iter().map(|(path, facts)| (*path, facts)).collect(),
+            fs: &NoFileSystem,
         };
         engine.analyze_project(&view)
     }

@@ -357,6 +357,7 @@ pub(super) mod testing {
         let view = ProjectView {
             info: &info,
             files: facts.iter().map(|(path, facts)| (*path, facts)).collect(),
+            fs: &NoFileSystem,
         };
         engine.analyze_project(&view)
     }

@@ -6,8 +6,11 @@
 mod cors_wildcard;
 mod debug_mode;
 mod debug_print;
+mod entrypoint_target_missing;
+mod env_not_documented;
 mod hardcoded_secret;
 mod malformed_entrypoint;
+mod missing_env_example;
 mod missing_error_handler;
 mod missing_health_check;
 mod missing_healthcheck;
@@ -163,6 +166,9 @@ static RULES: &[&Rule] = &[
     &missing_rate_limit::RULE,
     &missing_security_headers::RULE,
     &missing_health_check::RULE,
+    &missing_env_example::RULE,
+    &env_not_documented::RULE,
+    &entrypoint_target_missing::RULE,
 ];
 
 /// Every rule, in a stable order.
