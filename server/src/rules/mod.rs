@@ -3,10 +3,13 @@
 //! `grammars/queries/<family>/<id>.scm` and its fixtures under `tests/fixtures/<id>/`.
 //! Adding a rule means adding that file, its fixtures, and one line to [`all`].
 
+mod container_runs_as_root;
 mod cors_wildcard;
 mod debug_print;
+mod dev_server_in_production;
 mod malformed_entrypoint;
 mod missing_error_handler;
+mod shell_form_entrypoint;
 
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::docker::DockerContext;
@@ -113,6 +116,9 @@ static RULES: &[&Rule] = &[
     &cors_wildcard::RULE,
     &debug_print::RULE,
     &malformed_entrypoint::RULE,
+    &dev_server_in_production::RULE,
+    &shell_form_entrypoint::RULE,
+    &container_runs_as_root::RULE,
     &missing_error_handler::RULE,
 ];
 
