@@ -192,3 +192,18 @@ fn malformed_entrypoint() {
 fn missing_error_handler() {
     check_rule("missing-error-handler");
 }
+
+#[test]
+fn dev_server_in_production() {
+    check_rule("dev-server-in-production");
+}
+
+#[test]
+fn shell_form_entrypoint() {
+    check_rule("shell-form-entrypoint");
+}
+
+#[test]
+fn container_runs_as_root() {
+    check_rule("container-runs-as-root");
+}

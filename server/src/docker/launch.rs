@@ -24,11 +24,9 @@ pub fn intended_words(command: &Command<'_>, text: &str) -> Option<Vec<Word>> {
 /// reports those).
 pub fn is_loose_array(command: &Command<'_>, text: &str) -> bool {
     match &command.form {
-        CommandForm::Shell { node } => {
-            command::shell_script(*node, text)
-                .trim_start()
-                .starts_with('[')
-        }
+        CommandForm::Shell { node } => command::shell_script(*node, text)
+            .trim_start()
+            .starts_with('['),
         CommandForm::Exec { .. } => false,
     }
 }
@@ -44,7 +42,12 @@ pub fn launched_commands(docker: &DockerContext<'_>, stage: usize) -> Vec<Vec<Wo
         .entrypoint
         .as_ref()
         .filter(|c| docker.is_intact(c.instruction))
-        .and_then(|c| Some((intended_words(c, text)?, c.is_exec() || is_loose_array(c, text))));
+        .and_then(|c| {
+            Some((
+                intended_words(c, text)?,
+                c.is_exec() || is_loose_array(c, text),
+            ))
+        });
     let cmd = effective
         .cmd
         .as_ref()
@@ -55,7 +58,8 @@ pub fn launched_commands(docker: &DockerContext<'_>, stage: usize) -> Vec<Vec<Wo
         (Some((entrypoint, true)), Some(cmd)) => {
             let prefix = &entrypoint[launcher_len(&texts(&entrypoint))..];
             let wrapper = prefix.len() == 1
-                && (prefix[0].text.ends_with(".sh") || basename(&prefix[0].text).contains("entrypoint"));
+                && (prefix[0].text.ends_with(".sh")
+                    || basename(&prefix[0].text).contains("entrypoint"));
             let mut joined = entrypoint.clone();
             joined.extend(cmd.iter().cloned());
             out.push(analysed_words(&joined));
@@ -77,14 +81,12 @@ pub fn launched_commands(docker: &DockerContext<'_>, stage: usize) -> Vec<Vec<Wo
 pub fn is_development_stage(docker: &DockerContext<'_>, stage: &Stage<'_>) -> bool {
     docker.stages().len() > 1
         && stage.alias.as_deref().is_some_and(|alias| {
-            alias
-                .split(['.', '-', '_'])
-                .any(|word| {
-                    matches!(
-                        word.to_ascii_lowercase().as_str(),
-                        "dev" | "development" | "local" | "test" | "ci" | "debug"
-                    )
-                })
+            alias.split(['.', '-', '_']).any(|word| {
+                matches!(
+                    word.to_ascii_lowercase().as_str(),
+                    "dev" | "development" | "local" | "test" | "ci" | "debug"
+                )
+            })
         })
 }
 
@@ -231,9 +233,12 @@ pub fn replace_words(
         WordSite::Token { .. } => |gap: &str| !gap.is_empty() && gap.trim().is_empty(),
     };
     let consistent = sites.iter().all(|s| *s == sites[0])
-        && words
-            .windows(2)
-            .all(|pair| separator(text.get(pair[0].range.end..pair[1].range.start).unwrap_or("")));
+        && words.windows(2).all(|pair| {
+            separator(
+                text.get(pair[0].range.end..pair[1].range.start)
+                    .unwrap_or(""),
+            )
+        });
     if !consistent {
         return None;
     }
@@ -337,7 +342,10 @@ mod tests {
                 word_site(docker, &words[2]),
                 Some(WordSite::Token { in_json: true })
             );
-            assert_eq!(&text[remove_word(docker, &words[2]).unwrap().range], " --reload");
+            assert_eq!(
+                &text[remove_word(docker, &words[2]).unwrap().range],
+                " --reload"
+            );
             let edit = replace_words(docker, &words[..1], &["it's".into()]).unwrap();
             assert_eq!(edit.replacement, "'it'\\\\''s'");
         });

@@ -12,7 +12,9 @@ declare_rule! {
     /// final stage with no `USER` at all on a base image that runs as root by default. Base images
     /// known to default to a non-root user are fine: tags containing `nonroot`, `non-root` or
     /// `rootless`, `cgr.dev/chainguard/*` (except `-dev` tags), `*/nginx-unprivileged` and
-    /// `bitnami/*`. A `USER` whose value comes from an `ARG` without a known default counts as
+    /// `bitnami/*`; and the official `postgres`, `mysql`, `mariadb`, `mongo`, `redis`,
+    /// `rabbitmq` and `memcached` images, whose entrypoint starts the server as its own user
+    /// (unless the file sets another `ENTRYPOINT`). A `USER` whose value comes from an `ARG` without a known default counts as
     /// non-root. A `USER` in another stage does not count: each `FROM` of an external image starts
     /// over as root.
     ///
@@ -112,7 +114,12 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
                 // `FROM $BASE` with an unknown value: it may well be a non-root image.
                 return;
             };
-            if defaults_to_non_root(&base.image) {
+            let own_entrypoint = instructions
+                .iter()
+                .any(|(_, node)| node.kind() == "entrypoint_instruction");
+            if defaults_to_non_root(&base.image)
+                || (!own_entrypoint && entrypoint_steps_down(&base.image))
+            {
                 return;
             }
             let runs_something = instructions.iter().any(|(_, node)| {
@@ -148,12 +155,28 @@ fn defaults_to_non_root(image: &Image<'_>) -> bool {
         || name.starts_with("docker.io/bitnami/")
 }
 
+/// Official database and broker images whose entrypoint script starts the server as its own
+/// user (`gosu postgres …`): as long as that entrypoint runs, the server is not root.
+fn entrypoint_steps_down(image: &Image<'_>) -> bool {
+    let name = image.name.as_deref().unwrap_or("").to_ascii_lowercase();
+    let short = name
+        .strip_prefix("docker.io/")
+        .unwrap_or(&name)
+        .trim_start_matches("library/");
+    matches!(
+        short,
+        "postgres" | "mysql" | "mariadb" | "mongo" | "redis" | "rabbitmq" | "memcached"
+    )
+}
+
 /// What kind of base the user is created on.
 enum Family {
     /// The official `node` images ship a `node` user.
     Node,
     Alpine,
     Distroless,
+    /// Chainguard images ship a `nonroot` user (uid 65532), also in their `-dev` variants.
+    Chainguard,
     Scratch,
     /// Debian, Ubuntu and other distributions with `useradd`.
     Debian,
@@ -168,6 +191,8 @@ fn family(image: &Image<'_>) -> Family {
         .trim_start_matches("library/");
     if short == "node" {
         Family::Node
+    } else if name.starts_with("cgr.dev/chainguard/") {
+        Family::Chainguard
     } else if name.contains("distroless") {
         Family::Distroless
     } else if name == "scratch" {
@@ -183,6 +208,7 @@ fn family(image: &Image<'_>) -> Family {
 fn user_lines(family: &Family) -> Option<(Vec<&'static str>, &'static str)> {
     match family {
         Family::Node => Some((vec!["USER node"], "node")),
+        Family::Chainguard => Some((vec!["USER nonroot"], "nonroot")),
         Family::Alpine => Some((
             vec!["RUN addgroup -S app && adduser -S -G app app", "USER app"],
             "app",
@@ -215,17 +241,25 @@ fn add_user_fix(docker: &DockerContext<'_>, stage: &Stage<'_>, base: &Stage<'_>)
     let text = docker.text();
     let nl = newline(text);
     let edit = insertion(docker, stage, &lines, nl)?;
-    let title = if lines.len() == 1 {
-        format!("Add `USER {user}`")
+    Some(Fix::unsafe_(insertion_title(&lines, user), vec![edit]))
+}
+
+fn insertion_title(lines: &[&str], user: &str) -> String {
+    if lines.len() == 1 {
+        format!("Add `{}`", lines[0])
     } else {
         format!("Create user `{user}` and add `USER {user}`")
-    };
-    Some(Fix::unsafe_(title, vec![edit]))
+    }
 }
 
 /// The edit inserting `lines` before the first command-like instruction of `stage`, or after
 /// its last instruction.
-fn insertion(docker: &DockerContext<'_>, stage: &Stage<'_>, lines: &[&str], nl: &str) -> Option<Edit> {
+fn insertion(
+    docker: &DockerContext<'_>,
+    stage: &Stage<'_>,
+    lines: &[&str],
+    nl: &str,
+) -> Option<Edit> {
     let text = docker.text();
     let before = stage.instructions.iter().find(|node| {
         matches!(
@@ -326,16 +360,16 @@ fn root_user_fix(
         (previous, _) => {
             let nl = newline(text);
             let line = previous.map(|p| format!("USER {p}"));
-            let lines: Vec<&str> = match &line {
-                Some(line) => vec![line.as_str()],
-                None => user_lines(&family)?.0,
+            let (lines, user): (Vec<&str>, &str) = match &line {
+                Some(line) => (vec![line.as_str()], ""),
+                None => user_lines(&family)?,
             };
             // Only when the root user's instructions come before the command.
             let edit = insertion(docker, stage, &lines, nl)?;
             if edit.range.start < root.end_byte() {
                 return None;
             }
-            Some(Fix::unsafe_(format!("Add `{}`", lines.join(" / ")), vec![edit]))
+            Some(Fix::unsafe_(insertion_title(&lines, user), vec![edit]))
         }
     }
 }
@@ -390,10 +424,7 @@ mod tests {
         assert_eq!(fix(text), text.replace("USER root", "USER node"));
         // Root is needed after it: add the user before the command instead.
         let text = "FROM node:20-slim\nUSER node\nUSER 0:0\nRUN apt-get update\nCMD [\"node\", \"x.js\"]\n";
-        assert_eq!(
-            fix(text),
-            text.replace("CMD", "USER node\nCMD")
-        );
+        assert_eq!(fix(text), text.replace("CMD", "USER node\nCMD"));
         let text = "FROM python:3.12\nUSER root\nEXPOSE 80\nCMD [\"python\", \"-m\", \"app\"]\n";
         assert!(fix(text).contains("useradd"));
     }
@@ -437,7 +468,16 @@ mod tests {
             let text = format!("FROM {image}\nCMD [\"x\"]\n");
             assert!(check(&text).is_empty(), "{image}");
         }
-        assert_eq!(check("FROM cgr.dev/chainguard/node:latest-dev\nCMD [\"x\"]\n").len(), 1);
+        assert_eq!(
+            check("FROM cgr.dev/chainguard/node:latest-dev\nCMD [\"x\"]\n").len(),
+            1
+        );
+        // Official images whose entrypoint drops root, unless the file replaces it.
+        assert!(check("FROM postgres:16\nCOPY init.sql /docker-entrypoint-initdb.d/\n").is_empty());
+        assert_eq!(
+            check("FROM redis:7\nENTRYPOINT [\"redis-server\"]\n").len(),
+            1
+        );
         // An unknown base image may be a non-root one.
         assert!(check("ARG BASE\nFROM $BASE\nCMD [\"x\"]\n").is_empty());
     }
@@ -479,6 +519,9 @@ mod tests {
         assert!(check("FROM node:20 AS build\nUSER node\nFROM scratch AS out\nCOPY --from=build /app/dist /\n").is_empty());
         assert!(check("FROM node:20 AS prod\nUSER node\nCMD [\"node\", \"x.js\"]\nFROM node:20 AS dev\nCMD [\"npm\", \"run\", \"dev\"]\n").is_empty());
         // A single stage is production whatever its name.
-        assert_eq!(check("FROM node:20 AS dev\nCMD [\"node\", \"x.js\"]\n").len(), 1);
+        assert_eq!(
+            check("FROM node:20 AS dev\nCMD [\"node\", \"x.js\"]\n").len(),
+            1
+        );
     }
 }

@@ -149,9 +149,14 @@ fn build_fix(docker: &DockerContext<'_>, words: &[Word], plan: &Plan) -> Option<
             Some(Fix::safe(format!("Remove `{}`", word.text), vec![edit]))
         }
         Plan::Nodemon(index) => {
-            let mut edit = launch::replace_words(docker, &words[*index..=*index], &["node".into()])?;
-            edit.range.start = package_runner_start(docker, &words[*index]).unwrap_or(edit.range.start);
-            Some(Fix::safe("Run with `node` instead of `nodemon`", vec![edit]))
+            let mut edit =
+                launch::replace_words(docker, &words[*index..=*index], &["node".into()])?;
+            edit.range.start =
+                package_runner_start(docker, &words[*index]).unwrap_or(edit.range.start);
+            Some(Fix::safe(
+                "Run with `node` instead of `nodemon`",
+                vec![edit],
+            ))
         }
         Plan::Replace { from, words: new } => {
             let edit = launch::replace_words(docker, &words[*from..], new)?;
@@ -169,7 +174,8 @@ fn package_runner_start(docker: &DockerContext<'_>, word: &Word) -> Option<usize
             let root = docker.cx.tree().root_node();
             let mut node = root.descendant_for_byte_range(word.range.start, word.range.end)?;
             while let Some(previous) = node.prev_named_sibling() {
-                let value = crate::docker::command::decode_json_string(&text[previous.byte_range()])?;
+                let value =
+                    crate::docker::command::decode_json_string(&text[previous.byte_range()])?;
                 node = previous;
                 if matches!(basename(&value), "npx" | "bunx") {
                     return Some(previous.start_byte());
@@ -264,7 +270,12 @@ fn detect(words: &[String], vars: &Vars) -> Option<Hit> {
         "vite" => {
             let command = words[1..]
                 .iter()
-                .position(|w| matches!(w.as_str(), "build" | "optimize" | "preview" | "dev" | "serve"))
+                .position(|w| {
+                    matches!(
+                        w.as_str(),
+                        "build" | "optimize" | "preview" | "dev" | "serve"
+                    )
+                })
                 .map(|i| i + 1);
             match command.map(|i| (i, words[i].as_str())) {
                 Some((_, "build" | "optimize")) => None,
@@ -299,7 +310,11 @@ fn package_script(words: &[String], manager: &str) -> Option<Hit> {
             if manager == "bun" && matches!(word.as_str(), "--watch" | "--hot") {
                 return Err(i);
             }
-            i += if value_options.contains(&word.as_str()) { 2 } else { 1 };
+            i += if value_options.contains(&word.as_str()) {
+                2
+            } else {
+                1
+            };
         }
         Ok(i)
     };
@@ -380,7 +395,11 @@ fn python_server(words: &[String], vars: &Vars) -> Option<Hit> {
             if !word.starts_with('-') {
                 return Some(at + 1 + i);
             }
-            i += if skip_values.contains(&word.as_str()) { 2 } else { 1 };
+            i += if skip_values.contains(&word.as_str()) {
+                2
+            } else {
+                1
+            };
         }
         None
     };
@@ -392,7 +411,10 @@ fn python_server(words: &[String], vars: &Vars) -> Option<Hit> {
             }
             let settings = option_value(rest, &["--settings"])
                 .or_else(|| vars.get("DJANGO_SETTINGS_MODULE").map(str::to_string));
-            let project = settings.as_deref().and_then(|s| s.split('.').next()).map(str::to_string);
+            let project = settings
+                .as_deref()
+                .and_then(|s| s.split('.').next())
+                .map(str::to_string);
             let port = words[command + 1..]
                 .iter()
                 .find(|w| !w.starts_with('-'))
@@ -466,7 +488,7 @@ fn python_server(words: &[String], vars: &Vars) -> Option<Hit> {
         "fastapi" if rest.first().map(String::as_str) == Some("dev") => Some(Hit {
             anchor: at + 1,
             why: WATCHING,
-            suggestion: shorten(&format!("fastapi run {}", rest[1..].join(" ")).trim().to_string()),
+            suggestion: shorten(format!("fastapi run {}", rest[1..].join(" ")).trim()),
             plan: None,
         }),
         "http.server" if at > 0 => Some(Hit {
@@ -497,14 +519,20 @@ fn flask_application(value: &str) -> Option<String> {
         Some((module, attribute)) => (module, attribute),
         None => (value, "app"),
     };
-    let module = module.trim_end_matches(".py").trim_start_matches("./").replace('/', ".");
+    let module = module
+        .trim_end_matches(".py")
+        .trim_start_matches("./")
+        .replace('/', ".");
     crate::docker::python::is_dotted_path(&module)
         .then(|| format!("{module}:{attribute}"))
         .filter(|_| !attribute.is_empty())
 }
 
 fn is_js_file(path: &str) -> bool {
-    !path.starts_with('-') && [".js", ".mjs", ".cjs"].iter().any(|ext| path.ends_with(ext))
+    !path.starts_with('-')
+        && [".js", ".mjs", ".cjs"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
 }
 
 /// `node dist/<stem>.js` for `ts-node src/<stem>.ts`.
@@ -540,7 +568,10 @@ mod tests {
 
     fn flagged(line: &str) -> Vec<String> {
         let text = format!("FROM node:20\n{line}\n");
-        spans(&text, &check(&text)).into_iter().map(str::to_string).collect()
+        spans(&text, &check(&text))
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
@@ -569,7 +600,11 @@ mod tests {
         let text = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\", \"--reload\"]\n";
         let findings = check(text);
         assert_eq!(spans(text, &findings), ["\"--reload\""]);
-        assert!(findings[0].message.contains("(e.g. `uvicorn app.main:app --host 0.0.0.0`)"));
+        assert!(
+            findings[0]
+                .message
+                .contains("(e.g. `uvicorn app.main:app --host 0.0.0.0`)")
+        );
         assert_eq!(
             fix_at(text, FixSafety::Safe),
             "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n"
@@ -594,7 +629,10 @@ mod tests {
             "FROM node:20\nENTRYPOINT [\"node\", \"src/index.js\"]\n"
         );
         let text = "FROM node:20\nCMD npx nodemon server.js\n";
-        assert_eq!(fix_at(text, FixSafety::Safe), "FROM node:20\nCMD node server.js\n");
+        assert_eq!(
+            fix_at(text, FixSafety::Safe),
+            "FROM node:20\nCMD node server.js\n"
+        );
         // TypeScript or options: no fix.
         let text = "FROM node:20\nCMD [\"nodemon\", \"--watch\", \"src\", \"src/index.ts\"]\n";
         assert_eq!(check(text).len(), 1);
@@ -629,18 +667,45 @@ mod tests {
 
     #[test]
     fn development_tools() {
-        assert_eq!(flagged("CMD [\"ts-node\", \"src/index.ts\"]"), ["\"ts-node\""]);
-        assert_eq!(flagged("CMD [\"node\", \"--watch\", \"server.js\"]"), ["\"--watch\""]);
-        assert_eq!(flagged("CMD node -r ts-node/register src/index.ts"), ["ts-node/register"]);
-        assert_eq!(flagged("CMD [\"tsx\", \"watch\", \"src/index.ts\"]"), ["\"watch\""]);
+        assert_eq!(
+            flagged("CMD [\"ts-node\", \"src/index.ts\"]"),
+            ["\"ts-node\""]
+        );
+        assert_eq!(
+            flagged("CMD [\"node\", \"--watch\", \"server.js\"]"),
+            ["\"--watch\""]
+        );
+        assert_eq!(
+            flagged("CMD node -r ts-node/register src/index.ts"),
+            ["ts-node/register"]
+        );
+        assert_eq!(
+            flagged("CMD [\"tsx\", \"watch\", \"src/index.ts\"]"),
+            ["\"watch\""]
+        );
         assert_eq!(flagged("CMD yarn start:dev"), ["start:dev"]);
         assert_eq!(flagged("CMD pnpm --filter api run dev"), ["dev"]);
-        assert_eq!(flagged("CMD [\"bun\", \"--hot\", \"src/index.ts\"]"), ["\"--hot\""]);
+        assert_eq!(
+            flagged("CMD [\"bun\", \"--hot\", \"src/index.ts\"]"),
+            ["\"--hot\""]
+        );
         assert_eq!(flagged("CMD npx vite --host 0.0.0.0"), ["vite"]);
-        assert_eq!(flagged("CMD [\"npx\", \"vite\", \"preview\"]"), ["\"preview\""]);
-        assert_eq!(flagged("CMD [\"nest\", \"start\", \"--watch\"]"), ["\"--watch\""]);
-        assert_eq!(flagged("CMD [\"fastapi\", \"dev\", \"app/main.py\"]"), ["\"dev\""]);
-        assert_eq!(flagged("CMD [\"python3\", \"-m\", \"http.server\", \"8000\"]"), ["\"http.server\""]);
+        assert_eq!(
+            flagged("CMD [\"npx\", \"vite\", \"preview\"]"),
+            ["\"preview\""]
+        );
+        assert_eq!(
+            flagged("CMD [\"nest\", \"start\", \"--watch\"]"),
+            ["\"--watch\""]
+        );
+        assert_eq!(
+            flagged("CMD [\"fastapi\", \"dev\", \"app/main.py\"]"),
+            ["\"dev\""]
+        );
+        assert_eq!(
+            flagged("CMD [\"python3\", \"-m\", \"http.server\", \"8000\"]"),
+            ["\"http.server\""]
+        );
         assert_eq!(flagged("CMD ['npm', 'run', 'dev']"), ["'dev'"]);
         for line in [
             "CMD [\"npm\", \"start\"]",

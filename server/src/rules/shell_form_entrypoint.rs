@@ -134,7 +134,11 @@ fn report(
             ),
         ),
     };
-    if let Some(fix) = exec_form_fix(*node, &script, other_in_effect || under_entrypoint.is_some()) {
+    if let Some(fix) = exec_form_fix(
+        *node,
+        &script,
+        other_in_effect || under_entrypoint.is_some(),
+    ) {
         finding = finding.with_fix(fix);
     }
     Some(finding)
@@ -253,13 +257,15 @@ mod tests {
 
     #[test]
     fn shell_form_entrypoint_with_quotes() {
-        let text = "FROM python:3.12-slim\nENTRYPOINT gunicorn -b 0.0.0.0:8000 'app.wsgi:application'\n";
+        let text =
+            "FROM python:3.12-slim\nENTRYPOINT gunicorn -b 0.0.0.0:8000 'app.wsgi:application'\n";
         assert_eq!(
             fix_at(text, FixSafety::Safe),
             "FROM python:3.12-slim\nENTRYPOINT [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app.wsgi:application\"]\n"
         );
         // With a CMD in effect the conversion appends it: unsafe.
-        let text = "FROM python:3.12-slim\nCMD [\"--workers\", \"2\"]\nENTRYPOINT gunicorn app:app\n";
+        let text =
+            "FROM python:3.12-slim\nCMD [\"--workers\", \"2\"]\nENTRYPOINT gunicorn app:app\n";
         assert_eq!(fix_at(text, FixSafety::Safe), text);
         assert_ne!(fix_at(text, FixSafety::Unsafe), text);
         assert_eq!(spans(text, &check(text)), ["ENTRYPOINT gunicorn app:app"]);
