@@ -207,13 +207,13 @@ fn debug_print() {
 }
 
 #[test]
-fn swallowed_error() {
-    check_rule("swallowed-error");
+fn hardcoded_secret() {
+    check_rule("hardcoded-secret");
 }
 
 #[test]
-fn todo_comment() {
-    check_rule("todo-comment");
+fn swallowed_error() {
+    check_rule("swallowed-error");
 }
 
 #[test]
@@ -227,11 +227,6 @@ fn tls_verify_disabled() {
 }
 
 #[test]
-fn hardcoded_secret() {
-    check_rule("hardcoded-secret");
-}
-
-#[test]
 fn request_without_timeout() {
     check_rule("request-without-timeout");
 }
@@ -242,8 +237,28 @@ fn debug_mode() {
 }
 
 #[test]
+fn todo_comment() {
+    check_rule("todo-comment");
+}
+
+#[test]
 fn malformed_entrypoint() {
     check_rule("malformed-entrypoint");
+}
+
+#[test]
+fn dev_server_in_production() {
+    check_rule("dev-server-in-production");
+}
+
+#[test]
+fn shell_form_entrypoint() {
+    check_rule("shell-form-entrypoint");
+}
+
+#[test]
+fn container_runs_as_root() {
+    check_rule("container-runs-as-root");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod copy;
+pub mod launch;
 pub mod python;
 pub mod shell;
 pub mod vars;

@@ -3,9 +3,11 @@
 //! `grammars/queries/<family>/<id>.scm` and its fixtures under `tests/fixtures/<id>/`.
 //! Adding a rule means adding that file, its fixtures, and one line to [`all`].
 
+mod container_runs_as_root;
 mod cors_wildcard;
 mod debug_mode;
 mod debug_print;
+mod dev_server_in_production;
 mod entrypoint_target_missing;
 mod env_not_documented;
 mod hardcoded_secret;
@@ -18,6 +20,7 @@ mod missing_rate_limit;
 mod missing_security_headers;
 mod request_without_timeout;
 mod secret_in_image;
+mod shell_form_entrypoint;
 mod sql_injection;
 mod swallowed_error;
 mod tls_verify_disabled;
@@ -151,14 +154,17 @@ pub(crate) use declare_rule;
 static RULES: &[&Rule] = &[
     &cors_wildcard::RULE,
     &debug_print::RULE,
+    &hardcoded_secret::RULE,
     &swallowed_error::RULE,
-    &todo_comment::RULE,
     &sql_injection::RULE,
     &tls_verify_disabled::RULE,
-    &hardcoded_secret::RULE,
     &request_without_timeout::RULE,
     &debug_mode::RULE,
+    &todo_comment::RULE,
     &malformed_entrypoint::RULE,
+    &dev_server_in_production::RULE,
+    &shell_form_entrypoint::RULE,
+    &container_runs_as_root::RULE,
     &unpinned_base_image::RULE,
     &missing_healthcheck::RULE,
     &secret_in_image::RULE,
