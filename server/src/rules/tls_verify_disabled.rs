@@ -810,7 +810,87 @@ mod dockerfile {
     }
 
     /// Every simple command of a shell script.
+    /// Every simple command of a shell script, those of its command substitutions
+    /// (`VERSION=$(curl -sk …)`) included.
     fn script(text: &str, tokens: &[Token], out: &mut Vec<Finding>) {
+        let mut pending = vec![tokens.to_vec()];
+        let mut next = 0;
+        while let Some(tokens) = pending.get(next).cloned() {
+            next += 1;
+            for token in &tokens {
+                if token.is_word() && token.expands {
+                    pending.extend(substitutions(text, token.range.clone()));
+                }
+            }
+            simple_commands(text, &tokens, out);
+        }
+    }
+
+    /// The tokens of each `$(…)` directly inside the word at `range` (nested ones are found in
+    /// their turn).
+    fn substitutions(text: &str, range: Range<usize>) -> Vec<Vec<Token>> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut in_double = false;
+        let mut i = range.start;
+        while i < range.end {
+            match bytes[i] {
+                b'\\' => i += 1,
+                b'\'' if !in_double => {
+                    i += 1;
+                    while i < range.end && bytes[i] != b'\'' {
+                        i += 1;
+                    }
+                }
+                b'"' => in_double = !in_double,
+                b'$' if bytes.get(i + 1) == Some(&b'(') && bytes.get(i + 2) != Some(&b'(') => {
+                    let Some(close) = closing_paren(bytes, i + 1, range.end) else {
+                        break;
+                    };
+                    if let Some(tokens) = tokens_at(text, i + 2..close) {
+                        out.push(tokens);
+                    }
+                    i = close;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The `)` matching the `(` at `open`, before `end`, skipping quoted text.
+    fn closing_paren(bytes: &[u8], open: usize, end: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut i = open;
+        while i < end {
+            match bytes[i] {
+                b'\\' => i += 1,
+                quote @ (b'\'' | b'"') => {
+                    i += 1;
+                    while i < end && bytes[i] != quote {
+                        i += if quote == b'"' && bytes[i] == b'\\' {
+                            2
+                        } else {
+                            1
+                        };
+                    }
+                }
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
+    fn simple_commands(text: &str, tokens: &[Token], out: &mut Vec<Finding>) {
         for simple in shell::simple_commands(tokens) {
             inline_assignments(text, simple, out);
             let args: Vec<Arg> = shell::command_words(text, simple)
@@ -1759,6 +1839,31 @@ mod tests {
              RUN [\"curl\", \"https://x\"]\n\
              ONBUILD RUN curl https://x\n"
         );
+    }
+
+    #[test]
+    fn command_substitutions_and_real_world_spellings() {
+        let text = "FROM debian\n\
+                    RUN VERSION=\"$(curl -sk https://api.example/v | jq -r .tag)\" && echo $VERSION\n\
+                    RUN echo '$(curl -k https://x)' && X=$((1 + 2))\n\
+                    RUN curl -kfsSL https://x | tar -xz\n\
+                    RUN pip install\t\t\\\n      --trusted-host pypi.python.org \t\\\n      -r r.txt\n\
+                    RUN git config --global http.sslverify \"false\"\n\
+                    RUN for u in a b; do curl -k \"$u\"; done && sort -k 2 f\n";
+        let findings = docker(text);
+        assert_eq!(
+            spans(text, &findings),
+            [
+                "-sk",
+                "-kfsSL",
+                "--trusted-host pypi.python.org",
+                "http.sslverify \"false\"",
+                "-k"
+            ]
+        );
+        let after = docker_fixes_parse(text);
+        assert!(after.contains("$(curl -s https://api.example/v"));
+        assert!(after.contains("RUN curl -fsSL https://x"));
     }
 
     #[test]
