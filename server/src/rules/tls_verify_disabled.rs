@@ -761,9 +761,20 @@ mod dockerfile {
                     })
                 })
                 .collect();
-            if let Some(args) = args {
-                command(text, Form::Exec, &args, out);
+            let Some(args) = args else {
+                return;
+            };
+            // `["sh", "-c", "curl -k …"]`: the script, when it is written as is.
+            if let [program, flag, script_arg, ..] = args.as_slice()
+                && is_shell(&program.text)
+                && is_dash_c(&flag.text)
+                && let Some(start) = script_arg.verbatim
+                && let Some(tokens) = tokens_at(text, start..start + script_arg.text.len())
+            {
+                script(text, &tokens, out);
+                return;
             }
+            command(text, Form::Exec, &args, out);
             return;
         }
         let Some(shell_command) = first_named_child(instruction, "shell_command") else {
@@ -1818,7 +1829,8 @@ mod tests {
                     RUN <<EOT bash\nwget --no-check-certificate https://x\nEOT\n\
                     RUN [\"curl\", \"-fsSLk\", \"https://x\", \"-o\", \"/x\"]\n\
                     RUN [\"curl\", \"--insecure\", \"https://x\"]\n\
-                    ONBUILD RUN curl -k https://x\n";
+                    ONBUILD RUN curl -k https://x\n\
+                    RUN [\"/bin/sh\", \"-c\", \"curl --insecure https://x\"]\n";
         let findings = docker(text);
         assert_eq!(
             spans(text, &findings),
@@ -1827,7 +1839,8 @@ mod tests {
                 "--no-check-certificate",
                 "\"-fsSLk\"",
                 "\"--insecure\"",
-                "-k"
+                "-k",
+                "--insecure"
             ]
         );
         assert_eq!(
@@ -1837,7 +1850,8 @@ mod tests {
              RUN <<EOT bash\nwget https://x\nEOT\n\
              RUN [\"curl\", \"-fsSL\", \"https://x\", \"-o\", \"/x\"]\n\
              RUN [\"curl\", \"https://x\"]\n\
-             ONBUILD RUN curl https://x\n"
+             ONBUILD RUN curl https://x\n\
+             RUN [\"/bin/sh\", \"-c\", \"curl https://x\"]\n"
         );
     }
 
