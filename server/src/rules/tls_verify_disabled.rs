@@ -21,7 +21,8 @@ declare_rule! {
     /// `CURL_CA_BUNDLE=""`, and `RUN` commands (heredoc scripts included) using `curl -k` /
     /// `--insecure` (also in a cluster such as `-fsSLk`), `wget --no-check-certificate`,
     /// `npm|yarn|pnpm config set strict-ssl false`, `pip install --trusted-host`,
-    /// `git config http.sslVerify false` or `git -c http.sslVerify=false`.
+    /// `git config http.sslVerify false` or `git -c http.sslVerify=false`, or setting those
+    /// variables inside a `RUN` (`NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci`, `export …`).
     ///
     /// Only literal values are flagged: a setting read from configuration
     /// (`rejectUnauthorized: process.env.DB_SSL_STRICT !== 'false'`,
@@ -32,7 +33,9 @@ declare_rule! {
     /// `if (process.env.NODE_ENV !== 'production')`). `verify=False` counts only in a file
     /// importing `requests` or `httpx` (`jwt.decode(..., verify=False)` is about signatures),
     /// and `ssl=False` only on `aiohttp` calls (on a database driver it means "no TLS", a
-    /// different question).
+    /// different question). In a Dockerfile, a value taken from an `ARG` without default
+    /// (`ENV NODE_TLS_REJECT_UNAUTHORIZED=$TLS_REJECT`) is left to the build, and development
+    /// Dockerfiles (`Dockerfile.dev`) are not checked.
     ///
     /// ## Why is this bad?
     /// Without certificate verification anyone on the network path can impersonate the server
