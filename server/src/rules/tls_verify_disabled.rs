@@ -836,7 +836,8 @@ mod dockerfile {
                     pending.extend(substitutions(text, token.range.clone()));
                 }
             }
-            simple_commands(text, &tokens, out);
+            let nested = simple_commands(text, &tokens, out);
+            pending.extend(nested);
         }
     }
 
@@ -904,7 +905,9 @@ mod dockerfile {
         None
     }
 
-    fn simple_commands(text: &str, tokens: &[Token], out: &mut Vec<Finding>) {
+    /// Checks each simple command of `tokens`; returns the scripts they pass to `sh -c`.
+    fn simple_commands(text: &str, tokens: &[Token], out: &mut Vec<Finding>) -> Vec<Vec<Token>> {
+        let mut nested = Vec::new();
         for simple in shell::simple_commands(tokens) {
             inline_assignments(text, simple, out);
             let args: Vec<Arg> = shell::command_words(text, simple)
@@ -919,8 +922,36 @@ mod dockerfile {
                     }
                 })
                 .collect();
+            if let Some(tokens) = quoted_script(text, &args) {
+                nested.push(tokens);
+            }
             command(text, Form::Shell, &args, out);
         }
+        nested
+    }
+
+    /// The tokens of `X` in `sh -c 'X'` (or `"X"` without escapes), anchored in the file.
+    fn quoted_script(text: &str, args: &[Arg]) -> Option<Vec<Token>> {
+        let args = &args[prefix_len(args).min(args.len())..];
+        let [program, flag, script_arg, ..] = args else {
+            return None;
+        };
+        if !is_shell(&program.text) || !is_dash_c(&flag.text) {
+            return None;
+        }
+        let range = script_arg.range.clone();
+        let raw = &text[range.clone()];
+        let quote = raw.chars().next()?;
+        let inner = raw.get(1..raw.len().checked_sub(1)?)?;
+        let plain = match quote {
+            '\'' => raw.ends_with('\'') && !inner.contains('\''),
+            '"' => raw.ends_with('"') && !inner.contains(['"', '\\']),
+            _ => false,
+        };
+        if !plain {
+            return None;
+        }
+        tokens_at(text, range.start + 1..range.end - 1)
     }
 
     /// A word's range without the line continuation that may follow it (`-k\` + line break).
@@ -1866,7 +1897,8 @@ mod tests {
                     RUN curl -kfsSL https://x | tar -xz\n\
                     RUN pip install\t\t\\\n      --trusted-host pypi.python.org \t\\\n      -r r.txt\n\
                     RUN git config --global http.sslverify \"false\"\n\
-                    RUN for u in a b; do curl -k \"$u\"; done && sort -k 2 f\n";
+                    RUN for u in a b; do curl -k \"$u\"; done && sort -k 2 f\n\
+                    RUN sh -c 'curl --insecure https://x' && bash -lc \"wget --no-check-certificate $U\"\n";
         let findings = docker(text);
         assert_eq!(
             spans(text, &findings),
@@ -1875,12 +1907,15 @@ mod tests {
                 "-kfsSL",
                 "--trusted-host pypi.python.org",
                 "http.sslverify \"false\"",
-                "-k"
+                "-k",
+                "--insecure",
+                "--no-check-certificate"
             ]
         );
         let after = docker_fixes_parse(text);
         assert!(after.contains("$(curl -s https://api.example/v"));
         assert!(after.contains("RUN curl -fsSL https://x"));
+        assert!(after.contains("RUN sh -c 'curl https://x' && bash -lc \"wget $U\"\n"));
     }
 
     #[test]
