@@ -92,6 +92,7 @@ const EXCLUDED_FOLDERS: &[&str] = &[
     ".devcontainer",
     "docs",
     "doc",
+    "docs_src",
     "examples",
     "example",
     "samples",
