@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 declare_rule! {
     /// ## What it does
-    /// Flags debug modes switched on in code:
+    /// Flags debug modes switched on in code or in a container image:
     ///
     /// - Flask (in a file importing `flask`): `app.run(debug=True)` (also under
     ///   `if __name__ == "__main__":`, since containers often run `python app.py`),
@@ -21,10 +21,18 @@ declare_rule! {
     /// - a debug switch read from the environment that defaults to on:
     ///   `os.getenv("DEBUG", "True")`;
     /// - TS/JS: `process.env.NODE_ENV = 'development'`, `app.use(errorhandler())` outside a
-    ///   development-only branch, `app.set('env', 'development')`.
+    ///   development-only branch, `app.set('env', 'development')`;
+    /// - Dockerfiles, in the final stage and the stages it is built on: an `ENV` that leaves
+    ///   `DEBUG`, `FLASK_DEBUG`, `DJANGO_DEBUG` or `APP_DEBUG` truthy (`1`, `true`, `yes`, `on`),
+    ///   `FLASK_ENV`/`RAILS_ENV` at `development`, `NODE_ENV` at `development`/`dev` or
+    ///   `ASPNETCORE_ENVIRONMENT` at `Development` (build arguments resolved, a later `ENV`
+    ///   winning); and a container command that starts Node's inspector (`node --inspect`,
+    ///   `--inspect-brk`, `--inspect-wait`) or `flask run --debug`/`--debugger`.
     ///
     /// Values read from the environment (`debug=os.environ.get("FLASK_DEBUG") == "1"`) are not
-    /// flagged.
+    /// flagged, nor are build stages that do not ship (`FROM node:20 AS build` with
+    /// `ENV NODE_ENV=development`), `ARG`s (they do not reach the container), or Dockerfiles
+    /// named for development (`Dockerfile.dev`).
     ///
     /// ## Why is this bad?
     /// Werkzeug's debugger lets anyone who can trigger an error run Python code on the server.
@@ -43,6 +51,11 @@ declare_rule! {
     /// # myproject/settings.py
     /// DEBUG = True
     /// ```
+    /// ```dockerfile
+    /// FROM node:20-slim
+    /// ENV NODE_ENV=development
+    /// CMD ["node", "--inspect=0.0.0.0:9229", "dist/main.js"]
+    /// ```
     ///
     /// ## Use instead
     /// ```python
@@ -52,21 +65,29 @@ declare_rule! {
     /// ```python
     /// DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
     /// ```
+    /// ```dockerfile
+    /// FROM node:20-slim
+    /// ENV NODE_ENV=production
+    /// CMD ["node", "dist/main.js"]
+    /// ```
     ///
     /// ## Fix safety
     /// The fixes are unsafe: they change how developers run the application. They delete the
     /// `debug=True` keyword, the `app.debug = True` or `app.config["DEBUG"] = True` statement or
     /// the `NODE_ENV` assignment; read Django's `DEBUG` from `DJANGO_DEBUG` (adding `import os`);
     /// turn a debug default off (`"True"` → `"False"`, `"1"` → `"0"`); and wrap
-    /// `app.use(errorhandler())` in `if (process.env.NODE_ENV === 'development') { … }`.
+    /// `app.use(errorhandler())` in `if (process.env.NODE_ENV === 'development') { … }`. In a
+    /// Dockerfile they set the `ENV` value to its off counterpart (`1` → `0`, `true` → `false`,
+    /// `development` → `production`; none when the value comes from a build argument) and remove
+    /// the `--inspect…`/`--debug` element or word from the command.
     ///
     /// ## How to silence
-    /// Put `# preflight-ignore: debug-mode` (Python) or `// preflight-ignore: debug-mode` (TS/JS)
-    /// on the line above, or turn the rule off with `[rules] debug-mode = "off"` in
-    /// `preflight.toml`.
+    /// Put `# preflight-ignore: debug-mode` (Python, Dockerfile: above the instruction) or
+    /// `// preflight-ignore: debug-mode` (TS/JS) on the line above, or turn the rule off with
+    /// `[rules] debug-mode = "off"` in `preflight.toml`.
     pub static RULE = Rule {
         id: "debug-mode",
-        summary: "Debug mode enabled in code",
+        summary: "Debug mode enabled in code or in the container",
         category: Category::Security,
         severity: Severity::Error,
         languages: &[
