@@ -26,8 +26,9 @@ declare_rule! {
     ///   `DEBUG`, `FLASK_DEBUG`, `DJANGO_DEBUG` or `APP_DEBUG` truthy (`1`, `true`, `yes`, `on`),
     ///   `FLASK_ENV`/`RAILS_ENV` at `development`, `NODE_ENV` at `development`/`dev` or
     ///   `ASPNETCORE_ENVIRONMENT` at `Development` (build arguments resolved, a later `ENV`
-    ///   winning); and a container command that starts Node's inspector (`node --inspect`,
-    ///   `--inspect-brk`, `--inspect-wait`) or `flask run --debug`/`--debugger`.
+    ///   winning); `NODE_OPTIONS` holding an inspector flag; and a container command that starts
+    ///   Node's inspector (`node --inspect`, `--inspect-brk`, `--inspect-wait`, also through
+    ///   `nodemon`, `tsx` or `ts-node-dev`) or `flask run --debug`/`--debugger`.
     ///
     /// Values read from the environment (`debug=os.environ.get("FLASK_DEBUG") == "1"`) are not
     /// flagged, nor are build stages that do not ship (`FROM node:20 AS build` with
@@ -79,7 +80,7 @@ declare_rule! {
     /// `app.use(errorhandler())` in `if (process.env.NODE_ENV === 'development') { … }`. In a
     /// Dockerfile they set the `ENV` value to its off counterpart (`1` → `0`, `true` → `false`,
     /// `development` → `production`; none when the value comes from a build argument) and remove
-    /// the `--inspect…`/`--debug` element or word from the command.
+    /// the `--inspect…`/`--debug` element or word from the command or from `NODE_OPTIONS`.
     ///
     /// ## How to silence
     /// Put `# preflight-ignore: debug-mode` (Python, Dockerfile: above the instruction) or
@@ -769,6 +770,10 @@ mod dockerfile {
             let Some(value) = docker.value(value_node) else {
                 continue;
             };
+            if name == "NODE_OPTIONS" {
+                node_options(docker, pair, value_node, &value, out);
+                continue;
+            }
             let Some(switch) = switch(name, &value) else {
                 continue;
             };
@@ -782,6 +787,65 @@ mod dockerfile {
                 None => finding,
             });
         }
+    }
+
+    /// `NODE_OPTIONS` holding an inspector flag: every `node` of the container opens a debugger
+    /// port, whatever the command.
+    fn node_options(
+        docker: &DockerContext<'_>,
+        pair: Node<'_>,
+        value_node: Node<'_>,
+        value: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(flag) = value.split_whitespace().find(|w| is_inspect(w)) else {
+            return;
+        };
+        let how = format!("`{flag}` in `NODE_OPTIONS`");
+        let finding = RULE.finding(pair.byte_range(), message(&how, true));
+        out.push(match option_removal(docker, value_node, flag) {
+            Some(edit) => finding.with_fix(Fix::unsafe_(format!("Remove `{flag}`"), vec![edit])),
+            None => finding,
+        });
+    }
+
+    /// The edit removing the word `flag` from a literal `NODE_OPTIONS` value (with the blanks
+    /// that separate it), or emptying the value when it is the only word.
+    fn option_removal(docker: &DockerContext<'_>, value: Node<'_>, flag: &str) -> Option<Edit> {
+        let range = value.byte_range();
+        let raw = &docker.text()[range.clone()];
+        if raw.contains(['$', '\\', '\n']) {
+            return None;
+        }
+        let (content, offset) = match value.kind() {
+            "double_quoted_string" | "single_quoted_string" => (&raw[1..raw.len() - 1], 1),
+            "unquoted_string" => (raw, 0),
+            _ => return None,
+        };
+        let words: Vec<(usize, &str)> = content
+            .split(' ')
+            .scan(0, |at, word| {
+                let start = *at;
+                *at += word.len() + 1;
+                Some((start, word))
+            })
+            .filter(|(_, word)| !word.is_empty())
+            .collect();
+        if words.len() == 1 && words[0].1 == flag {
+            return Some(Edit::replace(range, "\"\""));
+        }
+        let index = words.iter().position(|(_, word)| *word == flag)?;
+        let at = |offset_in_content: usize| range.start + offset + offset_in_content;
+        let (start, end) = match (words.get(index + 1), index.checked_sub(1)) {
+            // Up to the next word, or from the end of the previous one.
+            (Some(&(next, _)), _) => (at(words[index].0), at(next)),
+            (None, Some(previous)) => (
+                at(words[previous].0 + words[previous].1.len()),
+                at(words[index].0 + flag.len()),
+            ),
+            (None, None) => return None,
+        };
+        Some(Edit::delete(start..end))
     }
 
     /// The edit writing `off` in place of a literal value, keeping its quotes. `None` when the
@@ -889,6 +953,24 @@ mod dockerfile {
         "--stack-size",
     ];
 
+    /// nodemon options that take the next word as their value.
+    const NODEMON_VALUE_OPTIONS: &[&str] = &[
+        "-e",
+        "--ext",
+        "-x",
+        "--exec",
+        "-w",
+        "--watch",
+        "-i",
+        "--ignore",
+        "-d",
+        "--delay",
+        "--signal",
+        "--config",
+        "-r",
+        "--require",
+    ];
+
     /// The debugger flags of one command line, with how to describe them.
     fn debugger_flags(words: &[Word]) -> Vec<(Word, String)> {
         let Some(first) = words.first() else {
@@ -898,7 +980,12 @@ mod dockerfile {
         let mut found = Vec::new();
         match program {
             // Node's own options come before the script; later words are the script's.
-            "node" | "nodejs" | "nodemon" | "tsx" => {
+            "node" | "nodejs" | "nodemon" | "tsx" | "ts-node-dev" => {
+                let value_options = if program == "nodemon" {
+                    NODEMON_VALUE_OPTIONS
+                } else {
+                    NODE_VALUE_OPTIONS
+                };
                 let mut i = 1;
                 while let Some(word) = words.get(i) {
                     let arg = word.text.as_str();
@@ -908,7 +995,7 @@ mod dockerfile {
                     if is_inspect(arg) {
                         found.push((word.clone(), format!("`{program} {arg}`")));
                     }
-                    let takes_value = !arg.contains('=') && NODE_VALUE_OPTIONS.contains(&arg);
+                    let takes_value = !arg.contains('=') && value_options.contains(&arg);
                     i += if takes_value { 2 } else { 1 };
                 }
             }
@@ -1370,6 +1457,44 @@ mod tests {
         // Inherited from the base stage: reported where it is written.
         let text = "FROM node:20 AS base\nCMD [\"node\", \"--inspect\", \"x.js\"]\nFROM base\nENV PORT=3000\n";
         assert_eq!(dockerfile(text), ["\"--inspect\""]);
+    }
+
+    #[test]
+    fn dockerfile_node_options() {
+        for (value, after) in [
+            ("\"--inspect=0.0.0.0:9229\"", "\"\""),
+            ("--inspect", "\"\""),
+            (
+                "\"--inspect=0.0.0.0:9229 --max-old-space-size=2048\"",
+                "\"--max-old-space-size=2048\"",
+            ),
+            (
+                "'--enable-source-maps --inspect-brk'",
+                "'--enable-source-maps'",
+            ),
+        ] {
+            let text =
+                format!("FROM node:20-slim\nENV NODE_OPTIONS={value}\nCMD [\"npm\", \"start\"]\n");
+            assert_eq!(dockerfile(&text), [format!("NODE_OPTIONS={value}")]);
+            assert_eq!(
+                fix("Dockerfile", &text),
+                format!("FROM node:20-slim\nENV NODE_OPTIONS={after}\nCMD [\"npm\", \"start\"]\n")
+            );
+        }
+        let text = "FROM node:20-slim\nENV NODE_OPTIONS=\"--max-old-space-size=2048 --inspect-port=9229\"\n";
+        assert!(dockerfile(text).is_empty());
+        let text = "FROM node:20 AS dev\nENV NODE_OPTIONS=--inspect\nFROM node:20-slim\n";
+        assert!(dockerfile(text).is_empty());
+    }
+
+    #[test]
+    fn dockerfile_node_launchers() {
+        let text = "FROM node:20\nCMD [\"nodemon\", \"--ext\", \"ts,js\", \"--inspect=0.0.0.0:9229\", \"src/index.ts\"]\n";
+        assert_eq!(dockerfile(text), ["\"--inspect=0.0.0.0:9229\""]);
+        let text = "FROM node:20\nCMD [\"npx\", \"ts-node-dev\", \"--inspect=0.0.0.0:9229\", \"--respawn\", \"src/server.ts\"]\n";
+        assert_eq!(dockerfile(text), ["\"--inspect=0.0.0.0:9229\""]);
+        let text = "FROM node:20\nCMD [\"nodemon\", \"--exec\", \"--inspect\", \"src/index.ts\"]\n";
+        assert!(dockerfile(text).is_empty());
     }
 
     #[test]
