@@ -692,3 +692,23 @@ fn progress_bar_on_a_terminal() {
         "stdout stays clean"
     );
 }
+
+/// The pre-commit hooks run `preflight check` on the files of every language Preflight reads.
+#[test]
+fn pre_commit_hooks_cover_every_language() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    assert!(hooks.contains("- id: preflight\n"), "{hooks}");
+    assert!(hooks.contains("entry: preflight check\n"), "{hooks}");
+    let types = "types_or: [ts, tsx, javascript, jsx, python, dockerfile]";
+    assert_eq!(hooks.matches(types).count(), 2, "{hooks}");
+    let ci = std::fs::read_to_string(root.join("docs/ci.md")).unwrap();
+    for needle in [
+        "--format sarif",
+        "github/codeql-action/upload-sarif",
+        "--format github",
+        "codequality:",
+    ] {
+        assert!(ci.contains(needle), "docs/ci.md lacks {needle}");
+    }
+}
