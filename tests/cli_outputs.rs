@@ -337,8 +337,25 @@ fn sarif_uris_are_encoded_and_columns_count_code_points() {
         "src/my app/a b.ts",
         "export function f() {\n  const é = '😀'; console.log(é);\n}\n",
     )]);
+    // A file that is skipped becomes a notification of the invocation.
+    std::fs::write(
+        dir.path().join("src/image.ts"),
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+    )
+    .unwrap();
     let log = json(&preflight(dir.path(), &["check", "--format", "sarif"]));
     assert_valid_sarif(&log);
+    let notification = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "src/image.ts"
+    );
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("binary")
+    );
     let positions = sarif_positions(&log);
     assert_eq!(
         positions,
