@@ -299,8 +299,8 @@ mod tests {
             json!({"uri": "src/a.ts", "uriBaseId": "%SRCROOT%"})
         );
         assert_eq!(
-            artifact_location("/tmp/x#1/a.ts"),
-            json!({"uri": "file:///tmp/x%231/a.ts"})
+            artifact_location("/srv/x#1/a.ts"),
+            json!({"uri": "file:///srv/x%231/a.ts"})
         );
         assert_eq!(file_uri("C:/work/a.ts"), "file:///C:/work/a.ts");
     }
