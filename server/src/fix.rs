@@ -94,7 +94,8 @@ pub fn uses_crlf(text: &str) -> bool {
         .is_some_and(|at| at > 0 && text.as_bytes()[at - 1] == b'\r')
 }
 
-fn to_crlf(text: &str) -> String {
+/// `text` with every lone `\n` turned into `\r\n`.
+pub fn to_crlf(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut previous = '\0';
     for ch in text.chars() {

@@ -174,32 +174,13 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 &mut notes,
             )?;
         } else {
-            let Some(language) = Language::from_path(path) else {
-                notes.push(Note {
-                    path: display_path(path, &options.working_dir),
-                    message: "not a file Preflight analyses".into(),
-                });
-                continue;
-            };
-            let dir = explicit_file_root(path, &options.working_dir);
-            let rel = relative(&absolute(path, &options.working_dir), &dir);
-            let root = roots.len();
-            let config = ConfigResolver::new(&dir, options.config.as_deref())?;
-            let effective = config.for_path(&dir.join(&rel))?;
-            roots.push(Root {
-                dir,
-                whole_projects: false,
-                config: Arc::new(config),
-            });
-            candidates.push(Candidate {
-                root,
-                rel: rel.clone(),
-                abs: path.clone(),
-                language,
-                explicit: true,
-                config: effective,
-                config_rel: rel.clone(),
-            });
+            match explicit_file(options, path, roots.len())? {
+                Some((root, candidate)) => {
+                    roots.push(root);
+                    candidates.push(candidate);
+                }
+                None => notes.push(not_analysed(options, path)),
+            }
         }
     }
 
@@ -291,42 +272,21 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 }
                 let project_key = project_of(candidate);
                 let project = projects.get(&project_key).unwrap_or(&empty_project);
-                let file = SourceFile {
-                    path: &candidate.rel,
-                    text: &source.text,
-                    language: candidate.language,
-                    declared_script: candidate.config.is_script(&candidate.config_rel),
-                };
-                let mut analysis =
-                    options
-                        .engine
-                        .analyze_file(&file, project, &file_systems[candidate.root]);
-                apply_severities(
-                    &candidate.config,
-                    &candidate.config_rel,
-                    &mut analysis.findings,
-                );
                 let bytes = source.text.len() as u64;
+                let (report, facts, suppressions) = analyse(
+                    options,
+                    candidate,
+                    source,
+                    display,
+                    project,
+                    &file_systems[candidate.root],
+                );
                 Some(Analysed {
                     candidate: index,
                     project: project_key,
-                    report: FileReport {
-                        path: display,
-                        abs_path: candidate.abs.clone(),
-                        language: candidate.language,
-                        source: Some(source),
-                        findings: analysis.findings,
-                        has_syntax_errors: analysis.has_syntax_errors,
-                        fail_on: candidate.config.fail_on(),
-                        rel_path: String::new(),
-                        project: String::new(),
-                        facts: FileFacts::default(),
-                        suppressions: Default::default(),
-                        config: candidate.config.clone(),
-                        config_rel: String::new(),
-                    },
-                    facts: analysis.facts,
-                    suppressions: analysis.suppressions,
+                    report,
+                    facts,
+                    suppressions,
                     bytes,
                 })
             })
@@ -423,6 +383,130 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         .sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     report.notes.dedup();
     Ok(report)
+}
+
+/// Analyses `source` as if it were the file at `path`, which need not exist (an editor buffer,
+/// a pre-commit hook's staged text): the language comes from the path and the configuration is
+/// the one in force for it, as for a file named on the command line. One file is not a project,
+/// so project-level rules do not run.
+pub fn scan_text(
+    options: &ScanOptions<'_>,
+    path: &Path,
+    source: SourceText,
+) -> Result<ScanReport, ScanError> {
+    let mut report = ScanReport::default();
+    let Some((root, candidate)) = explicit_file(options, path, 0)? else {
+        report.notes.push(not_analysed(options, path));
+        return Ok(report);
+    };
+    let display = display_path(path, &options.working_dir);
+    if let Err(error) = source::check_size(source.text.len() as u64, options.max_file_size) {
+        report.notes.push(Note {
+            path: display,
+            message: format!("skipped: {error}"),
+        });
+        return Ok(report);
+    }
+    report.bytes = source.text.len() as u64;
+    let fs = DiskFileSystem::new(&root.dir);
+    let (mut file, facts, suppressions) = analyse(
+        options,
+        &candidate,
+        source,
+        display,
+        &ProjectInfo::default(),
+        &fs,
+    );
+    file.rel_path = candidate.rel.clone();
+    file.facts = facts;
+    file.suppressions = suppressions;
+    file.config_rel = candidate.config_rel.clone();
+    file.findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
+    if file.findings.is_empty() {
+        file.source = None;
+    }
+    report.files.push(file);
+    Ok(report)
+}
+
+/// A file named on the command line (or given on stdin): its own root, classified against the
+/// working directory when it lies inside it. `None` when it is not a language Preflight reads.
+fn explicit_file(
+    options: &ScanOptions<'_>,
+    path: &Path,
+    root: usize,
+) -> Result<Option<(Root, Candidate)>, ScanError> {
+    let Some(language) = Language::from_path(path) else {
+        return Ok(None);
+    };
+    let dir = explicit_file_root(path, &options.working_dir);
+    let rel = relative(&absolute(path, &options.working_dir), &dir);
+    let config = ConfigResolver::new(&dir, options.config.as_deref())?;
+    let effective = config.for_path(&dir.join(&rel))?;
+    let candidate = Candidate {
+        root,
+        rel: rel.clone(),
+        abs: path.to_path_buf(),
+        language,
+        explicit: true,
+        config: effective,
+        config_rel: rel,
+    };
+    let root = Root {
+        dir,
+        whole_projects: false,
+        config: Arc::new(config),
+    };
+    Ok(Some((root, candidate)))
+}
+
+fn not_analysed(options: &ScanOptions<'_>, path: &Path) -> Note {
+    Note {
+        path: display_path(path, &options.working_dir),
+        message: "not a file Preflight analyses".into(),
+    }
+}
+
+/// Runs the file-level rules on one file and applies its configuration's severities. The
+/// report's project fields are filled in by the caller.
+fn analyse(
+    options: &ScanOptions<'_>,
+    candidate: &Candidate,
+    source: SourceText,
+    display: String,
+    project: &ProjectInfo,
+    fs: &dyn crate::project::FileSystem,
+) -> (FileReport, FileFacts, crate::suppress::Suppressions) {
+    let file = SourceFile {
+        path: &candidate.rel,
+        text: &source.text,
+        language: candidate.language,
+        declared_script: candidate.config.is_script(&candidate.config_rel),
+    };
+    let mut analysis = options.engine.analyze_file(&file, project, fs);
+    apply_severities(
+        &candidate.config,
+        &candidate.config_rel,
+        &mut analysis.findings,
+    );
+    let report = FileReport {
+        path: display,
+        abs_path: candidate.abs.clone(),
+        language: candidate.language,
+        source: Some(source),
+        findings: analysis.findings,
+        has_syntax_errors: analysis.has_syntax_errors,
+        fail_on: candidate.config.fail_on(),
+        rel_path: String::new(),
+        project: String::new(),
+        facts: FileFacts::default(),
+        suppressions: Default::default(),
+        config: candidate.config.clone(),
+        config_rel: String::new(),
+    };
+    (report, analysis.facts, analysis.suppressions)
 }
 
 /// Reads and decodes a file, or says why not.

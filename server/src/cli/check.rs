@@ -1,18 +1,19 @@
 //! `preflight check`.
 
+use super::write::FixSummary;
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, current_dir, fail};
 use crate::diagnostic::Severity;
 use crate::engine::Engine;
 use crate::rules::{self, Rule};
-use crate::scan::{self, ScanOptions};
+use crate::scan::{self, ScanOptions, ScanReport};
 use clap::{Args, ValueEnum};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Args)]
 pub(super) struct CheckArgs {
-    /// Files and folders to scan.
-    #[arg(default_value = ".")]
+    /// Files and folders to scan [default: .].
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -20,6 +21,12 @@ pub(super) struct CheckArgs {
     /// Apply safe fixes in place.
     #[arg(long)]
     fix: bool,
+    /// Read one file's text from stdin and report it as if it were PATH, which need not exist:
+    /// the language and the configuration come from PATH. Project-level rules (missing error
+    /// handler, rate limit, health check…) need a whole project and do not run. With `--fix`,
+    /// the fixed text goes to stdout and the report to stderr.
+    #[arg(long, value_name = "PATH", conflicts_with = "show_settings")]
+    stdin_filename: Option<PathBuf>,
     /// With `--fix`, apply unsafe fixes too.
     #[arg(long)]
     unsafe_fixes: bool,
@@ -52,8 +59,14 @@ pub(super) struct CheckArgs {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Code frames and a summary, coloured on a terminal.
     Human,
+    /// One JSON object with every diagnostic.
     Json,
+    /// A SARIF 2.1.0 log, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands, shown as annotations on pull requests.
+    Github,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,31 +115,64 @@ pub(super) fn run(args: CheckArgs) -> u8 {
     if let Some(path) = &args.show_settings {
         return show_settings(path, args.config.as_deref());
     }
+    if args.stdin_filename.is_some() && !args.paths.is_empty() {
+        return fail("`--stdin-filename` reads one file from stdin; name no PATHS with it");
+    }
     let engine = Engine::with_rules(rules);
+    let progress = super::progress::Progress::on_terminal();
+    let report_progress = |done: usize, total: usize| {
+        if let Some(progress) = &progress {
+            progress.update(done, total);
+        }
+    };
     let options = ScanOptions {
-        paths: args.paths.clone(),
+        paths: if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        },
         engine: &engine,
         max_file_size: args.max_file_size,
         respect_ignore_files: !args.no_ignore,
         threads: args.threads,
         working_dir: current_dir(),
         config: args.config.clone(),
-        progress: None,
+        progress: Some(&report_progress),
     };
-    let outcome = if args.fix {
-        super::write::fix_until_stable(&options, args.unsafe_fixes)
-    } else {
-        scan::scan(&options).map(|report| (report, super::write::FixSummary::default()))
+    let outcome = match &args.stdin_filename {
+        Some(path) => scan_stdin(&options, path, args.fix, args.unsafe_fixes),
+        None if args.fix => {
+            super::write::fix_until_stable(&options, args.unsafe_fixes).map_err(|e| e.to_string())
+        }
+        None => scan::scan(&options)
+            .map(|report| (report, FixSummary::default()))
+            .map_err(|e| e.to_string()),
     };
+    if let Some(progress) = &progress {
+        progress.finish();
+    }
     let (report, fixed) = match outcome {
         Ok(outcome) => outcome,
         Err(error) => return fail(error),
     };
     let elapsed = started.elapsed();
-    match args.format {
-        Format::Human => super::human::print(&report, &fixed, args.unsafe_fixes, elapsed),
-        Format::Json => super::json::print(&report),
-    }
+    // With the fixed text of stdin on stdout, the report goes to stderr.
+    let mut out: Box<dyn Write> = if args.stdin_filename.is_some() && args.fix {
+        Box::new(anstream::stderr().lock())
+    } else {
+        Box::new(anstream::stdout().lock())
+    };
+    let rendered = match args.format {
+        Format::Human => {
+            super::human::print(&mut out, &report, &fixed, args.unsafe_fixes, elapsed);
+            String::new()
+        }
+        Format::Json => super::json::render(&report) + "\n",
+        Format::Sarif => super::sarif::render(&report, &options.working_dir) + "\n",
+        Format::Github => super::github::render(&report),
+    };
+    let _ = out.write_all(rendered.as_bytes());
+    let _ = out.flush();
     if fixed.write_errors > 0 {
         return EXIT_ERROR;
     }
@@ -143,6 +189,35 @@ pub(super) fn run(args: CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// `--stdin-filename PATH`: analyses stdin as PATH; with `--fix`, writes the fixed text to
+/// stdout.
+fn scan_stdin(
+    options: &ScanOptions<'_>,
+    path: &std::path::Path,
+    fix: bool,
+    unsafe_fixes: bool,
+) -> Result<(ScanReport, FixSummary), String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read stdin: {error}"))?;
+    let source =
+        crate::source::decode(bytes).map_err(|error| format!("cannot read stdin: {error}"))?;
+    if !fix {
+        let report = scan::scan_text(options, path, source).map_err(|e| e.to_string())?;
+        return Ok((report, FixSummary::default()));
+    }
+    let (fixed, report, summary) =
+        super::write::fix_text_until_stable(options, path, source, unsafe_fixes)
+            .map_err(|e| e.to_string())?;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&fixed.encode(&fixed.text))
+        .and_then(|()| stdout.flush())
+        .map_err(|error| format!("cannot write the fixed text: {error}"))?;
+    Ok((report, summary))
 }
 
 /// `--show-settings PATH`: the configuration in force for one file, as JSON.

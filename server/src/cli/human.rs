@@ -76,14 +76,15 @@ fn render_finding(
     renderer.render(&[group])
 }
 
+/// Writes the report to `out`, which strips the styles unless it is a terminal that shows them.
 pub(super) fn print(
+    out: &mut dyn Write,
     report: &ScanReport,
     fixed: &FixSummary,
     unsafe_enabled: bool,
     elapsed: Duration,
 ) {
     let renderer = Renderer::styled();
-    let mut out = anstream::stdout().lock();
     let mut counts = [0usize; 4];
     let mut files_with_findings = 0;
     let mut safe_fixable = 0;

@@ -3,7 +3,6 @@
 use crate::position::{ColumnUnit, LineIndex};
 use crate::scan::ScanReport;
 use serde::Serialize;
-use std::io::Write;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -55,9 +54,4 @@ pub(super) fn render(report: &ScanReport) -> String {
         diagnostics,
     })
     .expect("plain data serialises")
-}
-
-pub(super) fn print(report: &ScanReport) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", render(report));
 }

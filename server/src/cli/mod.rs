@@ -2,14 +2,20 @@
 //! to text.
 
 mod check;
+mod github;
 mod human;
 mod json;
+mod progress;
 mod rules;
+mod sarif;
 mod write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Path, line, column, rule: the order in which machine-readable formats list findings.
+type OutputOrder<'a> = (&'a str, usize, usize, &'a str);
 
 /// Exit code: nothing at or above `--fail-on`.
 pub const EXIT_OK: u8 = 0;

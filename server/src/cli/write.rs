@@ -5,6 +5,7 @@ use crate::diagnostic::{FileChange, FileEdit};
 use crate::engine::Engine;
 use crate::fix;
 use crate::scan::{self, FileReport, Note, ScanError, ScanOptions, ScanReport};
+use crate::source::SourceText;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -145,6 +146,46 @@ fn create_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     temp.as_file().sync_all()?;
     temp.persist_noclobber(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// `--fix` on a text read from stdin as if it were `path`: the same cycle as
+/// [`fix_until_stable`], writing nothing; returns the fixed text with the final report.
+pub fn fix_text_until_stable(
+    options: &ScanOptions<'_>,
+    path: &Path,
+    source: SourceText,
+    allow_unsafe: bool,
+) -> Result<(SourceText, ScanReport, FixSummary), ScanError> {
+    let mut summary = FixSummary::default();
+    let mut current = source;
+    for _ in 0..MAX_ROUNDS {
+        let mut report = scan::scan_text(options, path, current.clone())?;
+        let Some(file) = report.files.first() else {
+            return Ok((current, report, summary));
+        };
+        let fixes = fix::select(&file.findings, allow_unsafe);
+        let (text, applied, refused) =
+            apply_checked(options.engine, file.language, &current.text, &fixes);
+        for title in refused {
+            let note = Note {
+                path: file.path.clone(),
+                message: format!("fix not applied, it would introduce a syntax error: {title}"),
+            };
+            if !summary.refused.contains(&note) {
+                summary.refused.push(note);
+            }
+        }
+        if applied == 0 || text == current.text {
+            report.notes.extend(summary.refused.iter().cloned());
+            return Ok((current, report, summary));
+        }
+        summary.applied += applied;
+        summary.files = 1;
+        current.text = text;
+    }
+    let mut report = scan::scan_text(options, path, current.clone())?;
+    report.notes.extend(summary.refused.iter().cloned());
+    Ok((current, report, summary))
 }
 
 /// Applies fixes to a text and keeps only those that do not add syntax errors. Returns the new

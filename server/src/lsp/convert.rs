@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::{
 };
 
 /// Where a rule's documentation lives; `preflight rule ID` prints the same text.
-pub const RULE_DOCS_URL: &str = "https://preflight.dev/rules/";
+pub const RULE_DOCS_URL: &str = crate::rules::DOCS_URL;
 
 /// A text with its line index, for conversions.
 pub struct Lines<'a> {

@@ -177,6 +177,18 @@ static RULES: &[&Rule] = &[
     &entrypoint_target_missing::RULE,
 ];
 
+/// Preflight's documentation site.
+pub const DOCS_HOME: &str = "https://preflight.dev/";
+
+/// Where rules' documentation lives, followed by a rule id; `preflight rule ID` prints the same
+/// text.
+pub const DOCS_URL: &str = "https://preflight.dev/rules/";
+
+/// The documentation page of a rule.
+pub fn docs_url(id: &str) -> String {
+    format!("{DOCS_URL}{id}")
+}
+
 /// Every rule, in a stable order.
 pub fn all() -> &'static [&'static Rule] {
     RULES
