@@ -515,7 +515,8 @@ fn stdin_fix_writes_the_fixed_text_to_stdout() {
         &["check", "--stdin-filename", "ml/Dockerfile", "--fix"],
         &crlf,
     );
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // The unsafe `USER` fix is left for `--unsafe-fixes`: that finding remains.
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
         crlf.replace("src.api. main", "src.api.main"),

@@ -6,6 +6,7 @@ mod github;
 mod human;
 mod json;
 mod progress;
+mod report;
 mod rules;
 mod sarif;
 mod write;
@@ -39,6 +40,8 @@ struct Cli {
 enum Command {
     /// Scan files and folders (default: the current folder).
     Check(check::CheckArgs),
+    /// Write a production-readiness report: scores, checklist and findings per project.
+    Report(report::ReportArgs),
     /// Run the language server on stdin/stdout.
     Lsp,
     /// List every rule.
@@ -75,6 +78,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Report(args) => report::run(args),
         Command::Lsp => crate::lsp::run(),
         Command::Rules { format } => rules::list(format == ListFormat::Json),
         Command::Rule { id } => rules::show(&id),
