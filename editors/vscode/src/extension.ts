@@ -24,7 +24,7 @@ const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptrea
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let status: vscode.StatusBarItem;
-let serverState: 'starting' | 'running' | 'stopped' | 'missing' | 'disabled' = 'stopped';
+let serverState: 'starting' | 'running' | 'stopped' | 'missing' = 'stopped';
 
 function isExecutable(file: string): boolean {
   try {
@@ -54,7 +54,8 @@ function findingCount(): number {
 
 function updateStatus(): void {
   const count = findingCount();
-  switch (serverState) {
+  const enabled = vscode.workspace.getConfiguration('preflight').get<boolean>('enable') !== false;
+  switch (serverState === 'running' && !enabled ? 'disabled' : serverState) {
     case 'starting':
       status.text = '$(sync~spin) Preflight';
       status.tooltip = 'Preflight: starting the server';
@@ -189,7 +190,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
       // Everything the server reads is sent as is; no restart needed.
       const settings = currentSettings();
-      serverState = client?.isRunning() ? (settings.enable ? 'running' : 'disabled') : serverState;
       updateStatus();
       if (client?.isRunning()) {
         await client.sendNotification(DidChangeConfigurationNotification.type, { settings: settingsPayload(settings) });
