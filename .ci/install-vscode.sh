@@ -38,7 +38,9 @@ export PATH="$NODE_DIR/bin:$PATH"
 export npm_config_unsafe_perm=true
 export npm_config_nodedir="$NODE_DIR"
 
-if [[ "$("$CODE_SERVER" --version 2>/dev/null | head -n1)" != "$CODE_SERVER_VERSION "* ]]; then
+# (Its version from package.json: `code-server --version` would write a default config file.)
+installed=$(node -p "require('$TOOLS/code-server/node_modules/code-server/package.json').version" 2>/dev/null || true)
+if [[ ! -x "$CODE_SERVER" || "$installed" != "$CODE_SERVER_VERSION" ]]; then
   echo "== code-server $CODE_SERVER_VERSION"
   rm -rf "$TOOLS/code-server"
   npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$TOOLS/code-server" "code-server@$CODE_SERVER_VERSION"

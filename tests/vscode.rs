@@ -1,7 +1,8 @@
 //! The VS Code extension (`editors/vscode`): its unit tests, and the packaged extension driving
 //! this build's language server in a real VS Code. The end-to-end steps live in
 //! `editors/vscode/test/e2e.mjs`: code-server in headless Chromium opens `tests/vscode/project`,
-//! shows the `debug-print` problems, applies the `debugger` quick fix and saves.
+//! shows the `debug-print` problems, applies the `debugger` quick fix and saves, then turns the
+//! rule off in the settings and sees its last problem go without a server restart.
 //!
 //! Each test skips itself, saying why, when what it needs is missing; `.ci/install-vscode.sh`
 //! installs all of it (Node 24 and code-server under `$PREFLIGHT_VSCODE_TOOLS`, by default
@@ -85,7 +86,8 @@ fn run(mut command: Command, work: &Path, deadline: Duration) -> (Option<ExitSta
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let output = String::from_utf8_lossy(&std::fs::read(&log_path).unwrap_or_default()).into_owned();
+    let output =
+        String::from_utf8_lossy(&std::fs::read(&log_path).unwrap_or_default()).into_owned();
     (status, output)
 }
 
@@ -131,8 +133,14 @@ fn vscode_shows_diagnostics_and_applies_the_debugger_quick_fix() {
         ("Node 24", &node),
         ("code-server", &code_server()),
         ("chromium", &chromium()),
-        ("editors/vscode/node_modules (npm ci)", &dir.join("node_modules/playwright-core")),
-        ("the packaged extension editors/vscode/preflight.vsix", &vsix),
+        (
+            "editors/vscode/node_modules (npm ci)",
+            &dir.join("node_modules/playwright-core"),
+        ),
+        (
+            "the packaged extension editors/vscode/preflight.vsix",
+            &vsix,
+        ),
     ] {
         if !path.exists() {
             return skip(test, &format!("{what} is missing ({})", path.display()));
@@ -164,8 +172,15 @@ fn vscode_shows_diagnostics_and_applies_the_debugger_quick_fix() {
         "src/app.ts is open",
         "fix applied; the `debugger` problem is gone",
         "saved; the file on disk lost exactly the `debugger` line",
+        "its last problem is gone, without a restart",
     ] {
-        assert!(output.contains(step), "the run never said {step:?}\n{output}");
+        assert!(
+            output.contains(step),
+            "the run never said {step:?}\n{output}"
+        );
     }
-    eprintln!("VS Code end-to-end: {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "VS Code end-to-end: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }

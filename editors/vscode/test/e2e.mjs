@@ -56,34 +56,36 @@ const extensions = join(work, 'extensions');
 const configFile = join(work, 'code-server.yaml');
 cpSync(projectSource, project, { recursive: true });
 mkdirSync(join(userData, 'User'), { recursive: true });
+mkdirSync(join(userData, 'Machine'), { recursive: true });
 writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
-writeFileSync(
-  join(userData, 'User', 'settings.json'),
-  JSON.stringify(
-    {
-      'preflight.path': resolve(bin),
-      'chat.disableAIFeatures': true,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoUpdate': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.ignoreRecommendations': true,
-      'security.workspace.trust.enabled': false,
-      'git.enabled': false,
-      // Only Preflight's findings in the Problems panel, and less work for two cores.
-      'typescript.validate.enable': false,
-      'javascript.validate.enable': false,
-      'editor.minimap.enabled': false,
-      'breadcrumbs.enabled': false,
-      'window.menuBarVisibility': 'compact',
-    },
-    null,
-    2,
-  ),
-);
+const settingsFile = join(userData, 'User', 'settings.json');
+// preflight.path is machine-scoped: in a remote window (code-server is one) VS Code takes it from
+// the remote's own settings, not from the user's, so the extension's settings go there.
+const machineSettingsFile = join(userData, 'Machine', 'settings.json');
+const machineSettings = { 'preflight.path': resolve(bin) };
+const userSettings = {
+  'chat.disableAIFeatures': true,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  // Only Preflight's findings in the Problems panel, and less work for two cores.
+  'typescript.validate.enable': false,
+  'javascript.validate.enable': false,
+  'editor.minimap.enabled': false,
+  'breadcrumbs.enabled': false,
+  'window.menuBarVisibility': 'compact',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.layoutControl.enabled': false,
+};
+writeFileSync(settingsFile, JSON.stringify(userSettings, null, 2));
+writeFileSync(machineSettingsFile, JSON.stringify(machineSettings, null, 2));
 
 /** Every file below `dir` whose path matches `test`. */
 function findFiles(dir, test) {
@@ -104,7 +106,10 @@ function findFiles(dir, test) {
 
 function printLogs() {
   const logs = join(userData, 'logs');
-  const files = findFiles(logs, (p) => /exthost/.test(p) && (/remoteexthost\.log$/.test(p) || /preflight/i.test(p)));
+  const files = findFiles(logs, (p) => {
+    const rel = p.slice(logs.length);
+    return /exthost/.test(rel) && (/remoteexthost\.log$/.test(rel) || /preflight/i.test(rel));
+  });
   if (files.length === 0) {
     console.error(`(no extension host log under ${logs})`);
   }
@@ -243,7 +248,8 @@ async function run() {
     }
 
     // Focus the editor on the `debugger` line (double-click the problem) and ask for quick fixes.
-    await problem.first().dblclick();
+    // On the message, left of the rule's link (which would open the rule's documentation).
+    await problem.first().dblclick({ position: { x: 80, y: 10 } });
     await page.waitForTimeout(300);
     await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Remove the `debugger` statement' });
@@ -285,6 +291,16 @@ async function run() {
       throw new Error(`${error.message}\n--- on disk:\n${readFileSync(file, 'utf8')}`);
     });
     log('saved; the file on disk lost exactly the `debugger` line');
+
+    // A settings change reaches the running server (didChangeConfiguration), no restart needed.
+    writeFileSync(machineSettingsFile, JSON.stringify({ ...machineSettings, 'preflight.rules': { 'debug-print': 'off' } }, null, 2));
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'left in production code' }).waitFor({ state: 'detached' });
+    const outputLog = findFiles(join(userData, 'logs'), (p) => p.endsWith('Preflight.log')).map((f) => readFileSync(f, 'utf8')).join('');
+    const starts = outputLog.split('\n').filter((line) => line.includes('Starting ')).length;
+    if (starts !== 1) {
+      throw new Error(`the server was started ${starts} times; a settings change must not restart it`);
+    }
+    log('preflight.rules turned debug-print off; its last problem is gone, without a restart');
   } catch (error) {
     console.error(`FAILED: ${error.stack ?? error}`);
     if (browser && process.env.PREFLIGHT_SCREENSHOTS) {
