@@ -1,8 +1,9 @@
 //! The VS Code extension (`editors/vscode`): its unit tests, and the packaged extension driving
 //! this build's language server in a real VS Code. The end-to-end steps live in
 //! `editors/vscode/test/e2e.mjs`: code-server in headless Chromium opens `tests/vscode/project`,
-//! shows the `debug-print` problems, applies the `debugger` quick fix and saves, then turns the
-//! rule off in the settings and sees its last problem go without a server restart.
+//! shows the `debug-print` problems, applies the `debugger` quick fix and saves, runs
+//! "Preflight: Fix All" on a new `debugger` line, then turns the rule off in the settings and sees
+//! its last problem go without a server restart.
 //!
 //! Each test skips itself, saying why, when what it needs is missing; `.ci/install-vscode.sh`
 //! installs all of it (Node 24 and code-server under `$PREFLIGHT_VSCODE_TOOLS`, by default
@@ -173,6 +174,7 @@ fn vscode_shows_diagnostics_and_applies_the_debugger_quick_fix() {
         "src/app.ts is open",
         "fix applied; the `debugger` problem is gone",
         "saved; the file on disk lost exactly the `debugger` line",
+        "\"Preflight: Fix All\" removed a new `debugger` line",
         "its last problem is gone, without a restart",
     ] {
         assert!(

@@ -142,7 +142,8 @@ async function stopClient(): Promise<void> {
   client = undefined;
   if (running) {
     try {
-      await running.stop(5000);
+      // Stops the server (shutdown, exit) and frees the client; the output channel is ours and stays.
+      await running.dispose(5000);
     } catch (error) {
       output.warn(`Stopping the server: ${String(error)}`);
     }

@@ -191,6 +191,39 @@ async function editorText(page) {
   return text.replace(/\u00a0/g, ' ');
 }
 
+async function waitForEditorWithout(page, needle) {
+  await withTimeout(
+    (async () => {
+      while ((await editorText(page)).includes(needle)) {
+        await page.waitForTimeout(100);
+      }
+    })(),
+    `${JSON.stringify(needle)} to disappear from the editor`,
+  );
+}
+
+async function waitForFile(file, expected) {
+  await withTimeout(
+    (async () => {
+      while (readFileSync(file, 'utf8') !== expected) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })(),
+    `${file} to be saved as expected`,
+  ).catch((error) => {
+    throw new Error(`${error.message}\n--- expected:\n${expected}--- on disk:\n${readFileSync(file, 'utf8')}`);
+  });
+}
+
+/** Runs a command from the Command Palette by its title. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
 async function run() {
   installExtension();
   const server = startCodeServer();
@@ -262,14 +295,7 @@ async function run() {
     await fix.first().click();
 
     // The edit lands in the editor; the `console.log` finding stays.
-    await withTimeout(
-      (async () => {
-        while ((await editorText(page)).includes('debugger')) {
-          await page.waitForTimeout(100);
-        }
-      })(),
-      'the `debugger` line to disappear from the editor',
-    );
+    await waitForEditorWithout(page, 'debugger');
     const text = await editorText(page);
     if (!text.includes("console.log('total', items.length);")) {
       throw new Error(`the editor lost the console.log line:\n${text}`);
@@ -280,17 +306,22 @@ async function run() {
     await page.keyboard.press('Control+S');
     const file = join(project, 'src', 'app.ts');
     const expected = readFileSync(join(projectSource, 'src', 'app.ts'), 'utf8').replace('  debugger;\n', '');
-    await withTimeout(
-      (async () => {
-        while (readFileSync(file, 'utf8') !== expected) {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      })(),
-      'the saved file to lose exactly the `debugger` line',
-    ).catch((error) => {
-      throw new Error(`${error.message}\n--- on disk:\n${readFileSync(file, 'utf8')}`);
-    });
+    await waitForFile(file, expected);
     log('saved; the file on disk lost exactly the `debugger` line');
+
+    // Type the `debugger` back in, and let "Preflight: Fix All" (source.fixAll.preflight) take it out.
+    await page.keyboard.press('Control+G');
+    await quickInput.fill(':7');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('debugger;');
+    await problem.first().waitFor();
+    await runCommand(page, 'Preflight: Fix All');
+    await waitForEditorWithout(page, 'debugger');
+    await page.keyboard.press('Control+S');
+    await waitForFile(file, expected);
+    log('"Preflight: Fix All" removed a new `debugger` line');
 
     // A settings change reaches the running server (didChangeConfiguration), no restart needed.
     writeFileSync(machineSettingsFile, JSON.stringify({ ...machineSettings, 'preflight.rules': { 'debug-print': 'off' } }, null, 2));
