@@ -15,7 +15,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The end-to-end run is killed after this long; it takes about 25 s.
 const E2E_DEADLINE: Duration = Duration::from_secs(120);
@@ -92,6 +92,24 @@ fn run(mut command: Command, work: &Path, deadline: Duration) -> (Option<ExitSta
     (status, output)
 }
 
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Whether a source of the extension (`src/`, `package.json`, `README.md`) is newer than `vsix`.
+fn vsix_is_stale(dir: &Path, vsix: &Path) -> bool {
+    let Some(packaged) = modified(vsix) else {
+        return true;
+    };
+    let mut sources = vec![dir.join("package.json"), dir.join("README.md")];
+    if let Ok(entries) = std::fs::read_dir(dir.join("src")) {
+        sources.extend(entries.filter_map(|e| e.ok()).map(|e| e.path()));
+    }
+    sources
+        .iter()
+        .any(|source| modified(source).is_some_and(|time| time > packaged))
+}
+
 fn skip(test: &str, why: &str) {
     eprintln!("skipping {test}: {why}; `.ci/install-vscode.sh` installs it");
 }
@@ -150,6 +168,20 @@ fn vscode_shows_diagnostics_and_applies_the_debugger_quick_fix() {
     }
 
     let work = tempfile::tempdir().unwrap();
+    if vsix_is_stale(&dir, &vsix) {
+        // A developer changed the extension since packaging it: test what the sources say.
+        eprintln!("preflight.vsix is older than the extension's sources; packaging it anew");
+        let mut package = Command::new("npm");
+        package
+            .args(["run", "package"])
+            .current_dir(&dir)
+            .env("PATH", path_with_node24());
+        let (status, output) = run(package, work.path(), UNIT_DEADLINE);
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "`npm run package` failed ({status:?})\n{output}"
+        );
+    }
     let mut e2e = Command::new(&node);
     e2e.arg(dir.join("test/e2e.mjs"))
         .current_dir(&dir)

@@ -191,6 +191,14 @@ async function editorText(page) {
   return text.replace(/\u00a0/g, ' ');
 }
 
+/** How often the extension's output says it started the server. */
+function serverStarts() {
+  const output = findFiles(join(userData, 'logs'), (p) => p.endsWith('Preflight.log'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('');
+  return output.split('\n').filter((line) => / Starting .* lsp /.test(line)).length;
+}
+
 async function waitForEditorWithout(page, needle) {
   await withTimeout(
     (async () => {
@@ -326,12 +334,26 @@ async function run() {
     // A settings change reaches the running server (didChangeConfiguration), no restart needed.
     writeFileSync(machineSettingsFile, JSON.stringify({ ...machineSettings, 'preflight.rules': { 'debug-print': 'off' } }, null, 2));
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'left in production code' }).waitFor({ state: 'detached' });
-    const outputLog = findFiles(join(userData, 'logs'), (p) => p.endsWith('Preflight.log')).map((f) => readFileSync(f, 'utf8')).join('');
-    const starts = outputLog.split('\n').filter((line) => line.includes('Starting ')).length;
+    const starts = serverStarts();
     if (starts !== 1) {
       throw new Error(`the server was started ${starts} times; a settings change must not restart it`);
     }
     log('preflight.rules turned debug-print off; its last problem is gone, without a restart');
+
+    // Show Output brings up the extension's log; Restart Server starts the server anew.
+    await runCommand(page, 'Preflight: Show Output');
+    await page.locator('.output-view, .part.panel', { hasText: 'lsp (found via setting)' }).first().waitFor();
+    await runCommand(page, 'Preflight: Restart Server');
+    await withTimeout(
+      (async () => {
+        while (serverStarts() < 2) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })(),
+      'a second server start in the output',
+    );
+    await page.locator('.statusbar-item', { hasText: 'Preflight' }).filter({ hasNotText: /\d/ }).first().waitFor();
+    log('"Preflight: Show Output" and "Preflight: Restart Server" work');
   } catch (error) {
     console.error(`FAILED: ${error.stack ?? error}`);
     if (browser && process.env.PREFLIGHT_SCREENSHOTS) {
