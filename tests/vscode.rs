@@ -2,8 +2,8 @@
 //! this build's language server in a real VS Code. The end-to-end steps live in
 //! `editors/vscode/test/e2e.mjs`: code-server in headless Chromium opens `tests/vscode/project`,
 //! shows the `debug-print` problems, applies the `debugger` quick fix and saves, runs
-//! "Preflight: Fix All" on a new `debugger` line, then turns the rule off in the settings and sees
-//! its last problem go without a server restart.
+//! "Preflight: Fix All" on a new `debugger` line, turns the rule off in the settings and sees its
+//! last problem go without a server restart, then runs the other commands.
 //!
 //! Each test skips itself, saying why, when what it needs is missing; `.ci/install-vscode.sh`
 //! installs all of it (Node 24 and code-server under `$PREFLIGHT_VSCODE_TOOLS`, by default
@@ -208,6 +208,8 @@ fn vscode_shows_diagnostics_and_applies_the_debugger_quick_fix() {
         "saved; the file on disk lost exactly the `debugger` line",
         "\"Preflight: Fix All\" removed a new `debugger` line",
         "its last problem is gone, without a restart",
+        "\"Preflight: Scan Workspace\" ran the server's preflight.scanWorkspace",
+        "\"Preflight: Show Output\" and \"Preflight: Restart Server\" work",
     ] {
         assert!(
             output.contains(step),

@@ -3,7 +3,10 @@
 // Installs the .vsix into a fresh code-server, opens the fixture project, opens src/app.ts with
 // Quick Open, waits for Preflight's `debugger` diagnostic in the Problems panel, opens the
 // quick-fix menu on it, applies "Remove the `debugger` statement", saves, and checks the editor
-// and the file on disk. On failure it prints the extension host log and the extension's output.
+// and the file on disk. Then: "Preflight: Fix All" on a `debugger` typed back in; a settings change
+// (preflight.rules) that the running server follows without a restart; "Preflight: Scan
+// Workspace" (seen in the protocol trace); "Preflight: Show Output" and "Preflight: Restart
+// Server". On failure it prints the extension host log and the extension's output.
 //
 // Environment:
 //   PREFLIGHT_BIN          the preflight executable (required; passed as preflight.path)
@@ -191,12 +194,17 @@ async function editorText(page) {
   return text.replace(/\u00a0/g, ' ');
 }
 
-/** How often the extension's output says it started the server. */
-function serverStarts() {
-  const output = findFiles(join(userData, 'logs'), (p) => p.endsWith('Preflight.log'))
+/** The extension's output channel, as logged to disk. */
+function outputLog() {
+  return findFiles(join(userData, 'logs'), (p) => p.endsWith('Preflight.log'))
     .map((f) => readFileSync(f, 'utf8'))
     .join('');
-  return output.split('\n').filter((line) => / Starting .* lsp /.test(line)).length;
+}
+
+/** How often the extension's output says it started the server. */
+function serverStarts() {
+  return outputLog()
+    .split('\n').filter((line) => / Starting .* lsp /.test(line)).length;
 }
 
 async function waitForEditorWithout(page, needle) {
@@ -229,6 +237,14 @@ async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Picks the first entry of the open quick pick that shows `label`. */
+async function pickItem(page, label) {
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor();
   await page.keyboard.press('Enter');
 }
 
@@ -332,7 +348,10 @@ async function run() {
     log('"Preflight: Fix All" removed a new `debugger` line');
 
     // A settings change reaches the running server (didChangeConfiguration), no restart needed.
-    writeFileSync(machineSettingsFile, JSON.stringify({ ...machineSettings, 'preflight.rules': { 'debug-print': 'off' } }, null, 2));
+    writeFileSync(
+      machineSettingsFile,
+      JSON.stringify({ ...machineSettings, 'preflight.rules': { 'debug-print': 'off' }, 'preflight.trace.server': 'messages' }, null, 2),
+    );
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'left in production code' }).waitFor({ state: 'detached' });
     const starts = serverStarts();
     if (starts !== 1) {
@@ -340,9 +359,35 @@ async function run() {
     }
     log('preflight.rules turned debug-print off; its last problem is gone, without a restart');
 
+    // Scan Workspace asks the server to re-scan, seen in the protocol trace: that takes
+    // preflight.trace.server (set above) and the output's log level at Trace.
+    await runCommand(page, 'Developer: Set Log Level');
+    await pickItem(page, 'Preflight');
+    await pickItem(page, 'Trace');
+    await runCommand(page, 'Preflight: Scan Workspace');
+    await withTimeout(
+      (async () => {
+        while (!/Received response 'workspace\/executeCommand/.test(outputLog())) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })(),
+      'the workspace/executeCommand response in the trace',
+    );
+    log('"Preflight: Scan Workspace" ran the server\'s preflight.scanWorkspace');
+
     // Show Output brings up the extension's log; Restart Server starts the server anew.
     await runCommand(page, 'Preflight: Show Output');
-    await page.locator('.output-view, .part.panel', { hasText: 'lsp (found via setting)' }).first().waitFor();
+    await withTimeout(
+      (async () => {
+        const channel = page.locator('.part.panel .monaco-select-box').first();
+        const shown = () =>
+          channel.evaluate((el) => (el.tagName === 'SELECT' ? el.options[el.selectedIndex]?.text : el.textContent)).catch(() => '');
+        while ((await shown())?.trim() !== 'Preflight') {
+          await page.waitForTimeout(100);
+        }
+      })(),
+      'the Output view to show the Preflight channel',
+    );
     await runCommand(page, 'Preflight: Restart Server');
     await withTimeout(
       (async () => {
