@@ -95,12 +95,14 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     serverState = 'missing';
     updateStatus();
     output.error(resolution.message);
-    const choice = await vscode.window.showErrorMessage(resolution.message, 'Open Settings', 'Show Output');
-    if (choice === 'Open Settings') {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'preflight.path');
-    } else if (choice === 'Show Output') {
-      output.show();
-    }
+    // Not awaited: activation must not wait for the user to answer.
+    void vscode.window.showErrorMessage(resolution.message, 'Open Settings', 'Show Output').then((choice) => {
+      if (choice === 'Open Settings') {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'preflight.path');
+      } else if (choice === 'Show Output') {
+        output.show();
+      }
+    });
     return;
   }
   output.info(`Starting ${resolution.command} lsp (found via ${resolution.source})`);
@@ -118,6 +120,9 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   const next = new LanguageClient('preflight', 'Preflight', serverOptions, clientOptions);
   client = next;
   next.onDidChangeState((event) => {
+    if (client !== next) {
+      return; // a client being replaced by Restart Server
+    }
     serverState = event.newState === State.Running ? 'running' : event.newState === State.Starting ? 'starting' : 'stopped';
     updateStatus();
   });

@@ -233,8 +233,20 @@ async function waitForFile(file, expected) {
 
 /** Runs a command from the Command Palette by its title. */
 async function runCommand(page, title) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
+  // The palette may still be closing from the last command, and then F1 is lost: ask again.
+  await input.waitFor({ state: 'hidden' }).catch(() => {});
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ timeout: 3000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) {
+        throw error;
+      }
+    }
+  }
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
