@@ -42,7 +42,7 @@ fn main() {
             declared_script: false,
         };
         let (analysis, next) =
-            engine.analyze_tree_reusing(&file, tree, &project, &NoFileSystem, reusable.as_ref());
+            engine.analyze_tree_reusing(&file, tree, &project, &NoFileSystem, reusable.take());
         reusable = next;
         analysis.findings.len()
     };

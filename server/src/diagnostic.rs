@@ -244,65 +244,34 @@ impl Finding {
         self
     }
 
-    /// The finding with every byte offset into its file passed through `map`; `None` when one
-    /// of them has no image. `related` places in other files are left alone.
-    pub fn map_offsets(
-        &self,
-        path: &str,
-        map: &impl Fn(usize) -> Option<usize>,
-    ) -> Option<Finding> {
-        let range = |r: &Range<usize>| Some(map(r.start)?..map(r.end)?);
+    /// Moves every byte offset of the finding into its file through `map`, in place; `false`
+    /// (leaving the finding partly moved) when one of them has no image. `related` places in
+    /// other files, and fixes' changes to other files, are left alone.
+    pub fn shift_offsets(&mut self, path: &str, map: &impl Fn(usize) -> Option<usize>) -> bool {
+        let shift = |r: &mut Range<usize>| match (map(r.start), map(r.end)) {
+            (Some(start), Some(end)) => {
+                *r = start..end;
+                true
+            }
+            _ => false,
+        };
         let Finding {
-            rule,
-            severity,
-            range: own,
-            message,
+            rule: _,
+            severity: _,
+            range,
+            message: _,
             fixes,
             related,
             redact,
         } = self;
-        Some(Finding {
-            rule,
-            severity: *severity,
-            range: range(own)?,
-            message: message.clone(),
-            fixes: fixes
-                .iter()
-                .map(|fix| {
-                    Some(Fix {
-                        title: fix.title.clone(),
-                        safety: fix.safety,
-                        // Other files' changes name no offsets in this file.
-                        file_edits: fix.file_edits.clone(),
-                        edits: fix
-                            .edits
-                            .iter()
-                            .map(|edit| {
-                                Some(Edit {
-                                    range: range(&edit.range)?,
-                                    replacement: edit.replacement.clone(),
-                                })
-                            })
-                            .collect::<Option<_>>()?,
-                    })
-                })
-                .collect::<Option<_>>()?,
-            related: related
-                .iter()
-                .map(|r| {
-                    Some(Related {
-                        path: r.path.clone(),
-                        range: if r.path == path {
-                            range(&r.range)?
-                        } else {
-                            r.range.clone()
-                        },
-                        message: r.message.clone(),
-                    })
-                })
-                .collect::<Option<_>>()?,
-            redact: redact.iter().map(range).collect::<Option<_>>()?,
-        })
+        shift(range)
+            && fixes
+                .iter_mut()
+                .all(|fix| fix.edits.iter_mut().all(|edit| shift(&mut edit.range)))
+            && related
+                .iter_mut()
+                .all(|r| r.path != path || shift(&mut r.range))
+            && redact.iter_mut().all(shift)
     }
 
     /// Whether any fix of the finding may be applied at the given level of trust.

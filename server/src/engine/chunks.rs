@@ -192,7 +192,7 @@ impl Reusable {
     /// What an analysis of `text` (laid out as `layout`) in this context can reuse of `self`.
     #[allow(clippy::too_many_arguments)]
     pub fn plan(
-        &self,
+        self,
         layout: &Layout,
         text_len: usize,
         path: &str,
@@ -236,29 +236,29 @@ impl Reusable {
             }
         };
         // Kept results move with the text; one that refers into the changed text cannot.
-        let moved = |results: &[ChunkResult]| -> Option<Vec<ChunkResult>> {
+        let moved = |results: Vec<ChunkResult>| -> Option<Vec<ChunkResult>> {
             results
-                .iter()
-                .map(|result| {
-                    Some(ChunkResult {
-                        findings: result
-                            .findings
-                            .iter()
-                            .map(|finding| finding.map_offsets(path, &map))
-                            .collect::<Option<Vec<_>>>()?,
-                        facts: result.facts.map_offsets(&map)?,
-                    })
+                .into_iter()
+                .map(|mut result| {
+                    for finding in &mut result.findings {
+                        if !finding.shift_offsets(path, &map) {
+                            return None;
+                        }
+                    }
+                    result.facts = result.facts.map_offsets(&map)?;
+                    Some(result)
                 })
                 .collect()
         };
-        let (Some(before), Some(after)) = (
-            moved(&self.results[..prefix]),
-            moved(&self.results[old.len() - suffix..]),
-        ) else {
+        let query = prefix..new.len() - suffix;
+        let mut results = self.results;
+        let after = results.split_off(old.len() - suffix);
+        results.truncate(prefix);
+        let (Some(before), Some(after)) = (moved(results), moved(after)) else {
             return Plan::Full;
         };
         Plan::Reuse {
-            query: prefix..new.len() - suffix,
+            query,
             before,
             after,
         }
@@ -360,7 +360,7 @@ mod tests {
         let project = ProjectInfo::default();
         let fresh = engine.analyze_file(&file, &project, &NoFileSystem);
         let (reused, reusable) =
-            engine.analyze_tree_reusing(&file, tree, &project, &NoFileSystem, previous);
+            engine.analyze_tree_reusing(&file, tree, &project, &NoFileSystem, previous.cloned());
         assert_eq!(reused.findings, fresh.findings, "findings differ {what}");
         assert_eq!(reused.facts, fresh.facts, "facts differ {what}");
         assert_eq!(reused.suppressions, fresh.suppressions, "{what}");
@@ -394,7 +394,7 @@ mod tests {
         let project = ProjectInfo::default();
         let cx = crate::engine::FileContext::new(&file, tree, &project, &NoFileSystem);
         let layout = super::layout(tree, text, language);
-        previous.plan(
+        previous.clone().plan(
             &layout,
             text.len(),
             path,

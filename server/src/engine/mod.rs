@@ -115,7 +115,7 @@ impl Engine {
         tree: &Tree,
         project: &ProjectInfo,
         fs: &dyn FileSystem,
-        previous: Option<&Reusable>,
+        previous: Option<Reusable>,
     ) -> (FileAnalysis, Option<Reusable>) {
         self.analyze(file, tree, project, fs, Some(previous))
     }
@@ -127,7 +127,7 @@ impl Engine {
         tree: &Tree,
         project: &ProjectInfo,
         fs: &dyn FileSystem,
-        reuse: Option<Option<&Reusable>>,
+        reuse: Option<Option<Reusable>>,
     ) -> (FileAnalysis, Option<Reusable>) {
         let cx = FileContext::new(file, tree, project, fs);
         let mut analysis = FileAnalysis {

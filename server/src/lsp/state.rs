@@ -1522,10 +1522,8 @@ fn analyse(
         }
         None => &NoFileSystem,
     };
-    let (mut analysis, reusable) = match &incremental {
-        Some((_, previous)) => {
-            engine.analyze_tree_reusing(&file, &tree, info, fs, previous.as_ref())
-        }
+    let (mut analysis, reusable) = match incremental {
+        Some((_, previous)) => engine.analyze_tree_reusing(&file, &tree, info, fs, previous),
         None => (engine.analyze_tree(&file, &tree, info, fs), None),
     };
     crate::scan::apply_severities(config, path, &mut analysis.findings);
