@@ -302,7 +302,7 @@ mod tests {
             artifact_location("/srv/x#1/a.ts"),
             json!({"uri": "file:///srv/x%231/a.ts"})
         );
-        assert_eq!(file_uri("C:/work/a.ts"), "file:///C:/work/a.ts");
+        assert_eq!(file_uri("C:/repo/a.ts"), "file:///C:/repo/a.ts");
     }
 
     #[test]
