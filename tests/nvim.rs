@@ -4,14 +4,16 @@
 //! checks what the script recorded and what ended up on disk. Skipped when `nvim` is not on PATH
 //! (CI installs it).
 
+#[path = "support/nvim.rs"]
+mod nvim_support;
 mod support;
 
+use nvim_support::{Run, nvim_available, run_headless};
+
 use serde_json::{Value, json};
-use std::fs::File;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// Neovim is killed after this long; the script's own waits are 15 s each.
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -20,90 +22,24 @@ fn nvim_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/nvim")
 }
 
-fn nvim_available() -> bool {
-    match Command::new("nvim")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-    {
-        Ok(output) => output.status.success(),
-        Err(e) if e.kind() == ErrorKind::NotFound => false,
-        Err(e) => panic!("cannot run nvim --version: {e}"),
-    }
-}
-
 /// Copies `tests/nvim/project` into `to`.
 fn copy_project(to: &Path) {
     let from = nvim_dir().join("project");
     support::copy_dir(&from, to);
 }
 
-fn read_lossy(path: &Path) -> String {
-    std::fs::read(path)
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default()
-}
-
-struct Run {
-    status: Option<ExitStatus>,
-    stdout: String,
-    stderr: String,
-    lsp_log: String,
-}
-
-impl Run {
-    fn report(&self) -> String {
-        format!(
-            "status: {:?}\n--- stdout\n{}\n--- stderr\n{}\n--- lsp.log\n{}",
-            self.status, self.stdout, self.stderr, self.lsp_log
-        )
-    }
-}
-
 /// Runs the Lua script in headless Neovim against `project`, killing it after [`DEADLINE`].
 fn run_nvim(work: &Path, project: &Path, file: &Path, summary: &Path) -> Run {
-    // Neovim's state (notably `lsp.log`, where it copies the server's stderr) stays in the temp dir.
-    let xdg = work.join("xdg");
-    std::fs::create_dir_all(&xdg).unwrap();
-    let stdout_path = work.join("nvim.stdout");
-    let stderr_path = work.join("nvim.stderr");
     let script = nvim_dir().join("quickfix.lua");
-    let mut child = Command::new("nvim")
-        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n", "-c"])
+    let mut nvim = Command::new("nvim");
+    nvim.args(["--headless", "-u", "NONE", "-i", "NONE", "-n", "-c"])
         .arg(format!("luafile {}", script.display()))
         .current_dir(project)
         .env("PREFLIGHT_BIN", env!("CARGO_BIN_EXE_preflight"))
         .env("PREFLIGHT_ROOT", project)
         .env("PREFLIGHT_FILE", file)
-        .env("PREFLIGHT_SUMMARY", summary)
-        .env("XDG_CONFIG_HOME", &xdg)
-        .env("XDG_DATA_HOME", &xdg)
-        .env("XDG_STATE_HOME", &xdg)
-        .env("XDG_CACHE_HOME", &xdg)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout_path).unwrap())
-        .stderr(File::create(&stderr_path).unwrap())
-        .spawn()
-        .expect("nvim starts");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Run {
-        status,
-        stdout: read_lossy(&stdout_path),
-        stderr: read_lossy(&stderr_path),
-        lsp_log: read_lossy(&xdg.join("nvim").join("lsp.log")),
-    }
+        .env("PREFLIGHT_SUMMARY", summary);
+    run_headless(nvim, work, DEADLINE)
 }
 
 /// 0-based line and byte column of the first occurrence of `needle` in `text`.
