@@ -391,27 +391,32 @@ fn provide(cx: &FileContext<'_>, pair: Node<'_>, facts: &mut FileFacts) {
     }
 }
 
-/// `@Catch()` on a class, `@UseFilters(X, new Y())`.
-fn decorator_call(cx: &FileContext<'_>, decorator: Node<'_>, facts: &mut FileFacts) {
-    let text = cx.text();
-    let Some(call) = decorator.named_child(0) else {
-        return;
-    };
-    let (Some(function), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
-        return;
-    };
+/// A decorator call `@Name(args…)` whose name is not bound to anything but `@nestjs/common`'s:
+/// its name and arguments.
+pub(super) fn nest_decorator<'t>(
+    cx: &FileContext<'t>,
+    decorator: Node<'t>,
+) -> Option<(&'t str, Vec<Node<'t>>)> {
+    let call = decorator.named_child(0)?;
+    let function = call.child_by_field_name("function")?;
+    let arguments = call.child_by_field_name("arguments")?;
     let name = cx.node_text(function);
     if cx
         .bindings()
         .get(name)
         .is_some_and(|target| target != format!("@nestjs/common#{name}"))
     {
-        return;
+        return None;
     }
-    let args = argument_nodes(arguments);
+    Some((name, argument_nodes(arguments)))
+}
+
+/// `@Catch()` on a class, `@UseFilters(X, new Y())`.
+fn decorator_call(cx: &FileContext<'_>, decorator: Node<'_>, facts: &mut FileFacts) {
+    let text = cx.text();
+    let Some((name, args)) = nest_decorator(cx, decorator) else {
+        return;
+    };
     match name {
         "Catch" if args.is_empty() => {
             if let Some(class) = decorated_class(decorator) {

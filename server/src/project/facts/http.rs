@@ -568,24 +568,9 @@ fn ecma_guard_subclass(cx: &FileContext<'_>, clause: Node<'_>, facts: &mut FileF
 /// `@UseGuards(…)`, `@Header(name, value)`, `@Get(path)` in a `@Controller(prefix)` class.
 fn ecma_decorator(cx: &FileContext<'_>, decorator: Node<'_>, facts: &mut FileFacts) {
     let text = cx.text();
-    let Some(call) = decorator.named_child(0) else {
+    let Some((name, args)) = super::ecma::nest_decorator(cx, decorator) else {
         return;
     };
-    let (Some(function), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
-        return;
-    };
-    let name = cx.node_text(function);
-    if cx
-        .bindings()
-        .get(name)
-        .is_some_and(|target| target != format!("@nestjs/common#{name}"))
-    {
-        return;
-    }
-    let args = argument_nodes(arguments);
     match name {
         "UseGuards" => {
             for argument in args {
