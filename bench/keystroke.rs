@@ -35,12 +35,7 @@ fn main() {
     // statements an edit did not touch.
     let mut reusable = None;
     let mut analyse = |text: &str, tree: &tree_sitter::Tree| {
-        let file = SourceFile {
-            path: "src/big.ts",
-            text,
-            language: Language::TypeScript,
-            declared_script: false,
-        };
+        let file = SourceFile::new("src/big.ts", text, Language::TypeScript);
         let (analysis, next) =
             engine.analyze_tree_reusing(&file, tree, &project, &NoFileSystem, reusable.take());
         reusable = next;

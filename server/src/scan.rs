@@ -318,6 +318,16 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             })
             .collect();
         files.sort_by(|a, b| a.0.cmp(b.0));
+        let options_of = |path: &str| {
+            files
+                .iter()
+                .find(|(p, _, _)| *p == path)
+                .map(|(_, _, i)| {
+                    let candidate = &candidates[analysed[*i].candidate];
+                    candidate.config.options_for(&candidate.config_rel)
+                })
+                .unwrap_or_default()
+        };
         let view = ProjectView {
             info,
             files: files
@@ -325,6 +335,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 .map(|(path, facts, _)| (*path, *facts))
                 .collect(),
             fs: &file_systems[key.0],
+            options: &options_of,
         };
         for found in options.engine.analyze_project(&view) {
             if let Some((_, _, index)) = files.iter().find(|(path, _, _)| *path == found.path) {
@@ -479,11 +490,13 @@ fn analyse(
     project: &ProjectInfo,
     fs: &dyn crate::project::FileSystem,
 ) -> (FileReport, FileFacts, crate::suppress::Suppressions) {
+    let rule_options = candidate.config.options_for(&candidate.config_rel);
     let file = SourceFile {
         path: &candidate.rel,
         text: &source.text,
         language: candidate.language,
         declared_script: candidate.config.is_script(&candidate.config_rel),
+        options: &rule_options,
     };
     let mut analysis = options.engine.analyze_file(&file, project, fs);
     apply_severities(

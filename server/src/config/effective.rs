@@ -5,6 +5,7 @@ use super::glob::{NameGlobs, PathGlobs};
 use super::normalize_rel;
 use super::parse::{ConfigFile, Override, RuleSettings};
 use crate::diagnostic::Severity;
+use crate::engine::{DEFAULT_TIMEOUT_SECONDS, RuleOptions};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -184,6 +185,43 @@ impl EffectiveConfig {
     /// One option of `[rules.<rule_id>]`.
     pub fn rule_option(&self, rule_id: &str, name: &str) -> Option<&toml::Value> {
         self.rule_options(rule_id)?.get(name)
+    }
+
+    /// The rule options in force for the file `rel_path` (RULES.md §9), typed for the engine.
+    pub fn options_for(&self, rel_path: &str) -> RuleOptions {
+        let flag = |rule: &str, name: &str| {
+            self.rule_option(rule, name)
+                .and_then(toml::Value::as_bool)
+                .unwrap_or(false)
+        };
+        let seconds = self
+            .rule_option("request-without-timeout", "default-timeout-seconds")
+            .and_then(|value| match value {
+                toml::Value::Integer(n) => Some(*n as f64),
+                toml::Value::Float(x) => Some(*x),
+                _ => None,
+            })
+            .filter(|seconds| *seconds > 0.0)
+            .unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+        let methods = self
+            .rule_option("debug-print", "methods")
+            .and_then(toml::Value::as_array)
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|name| name.as_str().map(str::to_string))
+                    .collect()
+            });
+        RuleOptions {
+            debug_print_methods: methods,
+            include_fetch: flag("request-without-timeout", "include-fetch"),
+            default_timeout_seconds: seconds,
+            rate_limit_at_gateway: flag("missing-rate-limit", "gateway"),
+            env_ignore: self.env_ignore.clone(),
+            nonroot_images: self.nonroot_images.clone(),
+            docker_target: self.docker_target(rel_path).map(str::to_string),
+            docker_context: self.docker_context(rel_path).map(str::to_string),
+        }
     }
 
     /// Whether `[files] exclude` (or `extend-exclude`) matches `rel_path` or a folder above it.

@@ -239,8 +239,25 @@ impl PathGlobs {
 
 /// Globs over plain names (environment variables, image references): `*` does not cross a `/`.
 #[derive(Clone, Default)]
-pub(crate) struct NameGlobs {
+pub struct NameGlobs {
     groups: Vec<Arc<NameGlobGroup>>,
+}
+
+impl PartialEq for NameGlobs {
+    fn eq(&self, other: &NameGlobs) -> bool {
+        self.groups.len() == other.groups.len()
+            && self
+                .groups
+                .iter()
+                .zip(&other.groups)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a.patterns == b.patterns)
+    }
+}
+
+impl std::fmt::Debug for NameGlobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.display()).finish()
+    }
 }
 
 pub(crate) struct NameGlobGroup {
@@ -268,11 +285,15 @@ impl NameGlobGroup {
 }
 
 impl NameGlobs {
+    /// No globs: matches nothing.
+    pub const EMPTY: NameGlobs = NameGlobs { groups: Vec::new() };
+
     pub(crate) fn push(&mut self, group: Arc<NameGlobGroup>) {
         self.groups.push(group);
     }
 
-    pub(crate) fn matches(&self, name: &str) -> bool {
+    /// Whether any glob matches the whole of `name`.
+    pub fn matches(&self, name: &str) -> bool {
         self.groups.iter().any(|group| group.set.is_match(name))
     }
 

@@ -29,6 +29,7 @@ mod parse;
 
 pub use effective::{DockerFileSettings, EffectiveConfig, RuleLevel};
 pub use error::ConfigError;
+pub use glob::NameGlobs;
 pub use parse::{ConfigFile, ConfigFormat};
 
 use std::collections::HashMap;

@@ -78,8 +78,10 @@ pub fn launched_commands(docker: &DockerContext<'_>, stage: usize) -> Vec<Vec<Wo
 /// A stage meant for development by its name (`AS dev`, `AS development`, `AS test`): in a
 /// multi-stage file whose last stage is such a target, production images are built with
 /// `--target`, so rules about the production container leave it alone.
+/// A stage configuration names as the target (`[docker] target`) is never one.
 pub fn is_development_stage(docker: &DockerContext<'_>, stage: &Stage<'_>) -> bool {
-    docker.stages().len() > 1
+    docker.cx.options().docker_target.is_none()
+        && docker.stages().len() > 1
         && stage.alias.as_deref().is_some_and(|alias| {
             alias.split(['.', '-', '_']).any(|word| {
                 matches!(

@@ -30,6 +30,8 @@ pub struct DockerContext<'a> {
     global_args: Vec<Node<'a>>,
     global_vars: Vars,
     stages: Vec<Stage<'a>>,
+    /// The stage treated as final: the one `[docker] target` names, else the last.
+    final_stage: Option<usize>,
     /// The build context directory, workspace-relative (`""` = the workspace root).
     build_context: String,
 }
@@ -124,15 +126,38 @@ impl<'a> DockerContext<'a> {
                 },
             }
         }
-        let build_context = match cx.path().rsplit_once('/') {
-            Some((dir, _)) => dir.to_string(),
-            None => String::new(),
+        let dir = match cx.path().rsplit_once('/') {
+            Some((dir, _)) => dir,
+            None => "",
         };
+        // `[docker.files."<path>"] context` is relative to the Dockerfile's folder; one that
+        // climbs out of the workspace leaves the default.
+        let build_context = cx
+            .options()
+            .docker_context
+            .as_deref()
+            .and_then(|context| {
+                crate::project::normalize_relative(&copy::join_relative(dir, context))
+            })
+            .unwrap_or_else(|| dir.to_string());
+        let final_stage = cx
+            .options()
+            .docker_target
+            .as_deref()
+            .and_then(|target| {
+                stages.iter().position(|s| {
+                    s.alias
+                        .as_deref()
+                        .is_some_and(|alias| alias.eq_ignore_ascii_case(target))
+                })
+            })
+            .or(stages.len().checked_sub(1));
         DockerContext {
             cx,
             global_args,
             global_vars,
             stages,
+            final_stage,
             build_context,
         }
     }
@@ -173,9 +198,10 @@ impl<'a> DockerContext<'a> {
         &self.global_vars
     }
 
-    /// The last stage: what `docker build` produces without `--target`.
+    /// The stage production images are built from: what `docker build` produces without
+    /// `--target` (the last stage), unless configuration names another (`[docker] target`).
     pub fn final_stage(&self) -> Option<&Stage<'a>> {
-        self.stages.last()
+        self.stages.get(self.final_stage?)
     }
 
     /// The stage whose `AS` name is `name` (case-insensitive).

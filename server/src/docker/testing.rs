@@ -47,12 +47,7 @@ pub fn with_docker<R>(
     let fs = MemoryFileSystem::new(files);
     let engine = Engine::with_rules(Vec::new());
     let tree = engine.parse(Language::Dockerfile, text, None);
-    let file = SourceFile {
-        path,
-        text,
-        language: Language::Dockerfile,
-        declared_script: false,
-    };
+    let file = SourceFile::new(path, text, Language::Dockerfile);
     let project = ProjectInfo::default();
     let cx = FileContext::new(&file, &tree, &project, &fs);
     let docker = DockerContext::new(&cx);

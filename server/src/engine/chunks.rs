@@ -12,6 +12,7 @@
 //! chunk count), the file's import bindings, its script classification and its project. Any
 //! other edit runs the whole file again. A test compares the two paths on every fixture.
 
+use super::{RuleOptions, SourceFile};
 use crate::diagnostic::Finding;
 use crate::lang::Bindings;
 use crate::project::{FileFacts, ProjectInfo};
@@ -37,13 +38,14 @@ pub struct Reusable {
 }
 
 /// Everything outside function and class bodies that results may depend on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 struct ContextKey {
     path: String,
     language: Language,
     script: bool,
     bindings: Bindings,
     project: ProjectInfo,
+    options: RuleOptions,
     /// Hash of the chunks' text with function and class bodies left out.
     outline: u64,
 }
@@ -195,19 +197,20 @@ impl Reusable {
         self,
         layout: &Layout,
         text_len: usize,
-        path: &str,
-        language: Language,
+        file: &SourceFile<'_>,
         script: bool,
         bindings: &Bindings,
         project: &ProjectInfo,
     ) -> Plan {
         let key = &self.key;
+        let path = file.path;
         if key.outline != layout.outline
-            || key.language != language
+            || key.language != file.language
             || key.script != script
             || key.path != path
             || key.bindings != *bindings
             || key.project != *project
+            || key.options != *file.options
         {
             return Plan::Full;
         }
@@ -270,8 +273,7 @@ impl Reusable {
 pub fn remember(
     layout: Layout,
     text_len: usize,
-    path: &str,
-    language: Language,
+    file: &SourceFile<'_>,
     script: bool,
     bindings: &Bindings,
     project: &ProjectInfo,
@@ -279,11 +281,12 @@ pub fn remember(
 ) -> Reusable {
     Reusable {
         key: ContextKey {
-            path: path.to_string(),
-            language,
+            path: file.path.to_string(),
+            language: file.language,
             script,
             bindings: bindings.clone(),
             project: project.clone(),
+            options: file.options.clone(),
             outline: layout.outline,
         },
         text_len,
@@ -351,12 +354,7 @@ mod tests {
         previous: Option<&Reusable>,
         what: &str,
     ) -> Reusable {
-        let file = SourceFile {
-            path,
-            text,
-            language,
-            declared_script: false,
-        };
+        let file = SourceFile::new(path, text, language);
         let project = ProjectInfo::default();
         let fresh = engine.analyze_file(&file, &project, &NoFileSystem);
         let (reused, reusable) =
@@ -385,20 +383,14 @@ mod tests {
         text: &str,
         tree: &Tree,
     ) -> super::Plan {
-        let file = SourceFile {
-            path,
-            text,
-            language,
-            declared_script: false,
-        };
+        let file = SourceFile::new(path, text, language);
         let project = ProjectInfo::default();
         let cx = crate::engine::FileContext::new(&file, tree, &project, &NoFileSystem);
         let layout = super::layout(tree, text, language);
         previous.clone().plan(
             &layout,
             text.len(),
-            path,
-            language,
+            &file,
             cx.class().script,
             cx.bindings(),
             &project,

@@ -1,5 +1,6 @@
 //! What a rule sees of one file.
 
+use super::RuleOptions;
 use crate::lang::Bindings;
 use crate::project::{FileSystem, ProjectInfo};
 use preflight_grammars::{Language, LanguageFamily};
@@ -16,6 +17,21 @@ pub struct SourceFile<'a> {
     pub language: Language,
     /// The configuration declares this file a script (`[files] scripts`).
     pub declared_script: bool,
+    /// The rule options configured for this file.
+    pub options: &'a RuleOptions,
+}
+
+impl<'a> SourceFile<'a> {
+    /// A file without configuration: not declared a script, default rule options.
+    pub fn new(path: &'a str, text: &'a str, language: Language) -> SourceFile<'a> {
+        SourceFile {
+            path,
+            text,
+            language,
+            declared_script: false,
+            options: RuleOptions::defaults(),
+        }
+    }
 }
 
 /// How a file's role changes which rules apply to it.
@@ -73,6 +89,11 @@ impl<'a> FileContext<'a> {
 
     pub fn tree(&self) -> &'a Tree {
         self.tree
+    }
+
+    /// The rule options configured for this file.
+    pub fn options(&self) -> &'a RuleOptions {
+        self.file.options
     }
 
     pub fn project(&self) -> &'a ProjectInfo {

@@ -8,10 +8,12 @@
 
 pub mod chunks;
 mod context;
+mod options;
 mod query;
 
 pub use chunks::Reusable;
 pub use context::{FileClass, FileContext, SourceFile};
+pub use options::{DEFAULT_TIMEOUT_SECONDS, RuleOptions};
 pub use query::Captures;
 
 use chunks::ChunkResult;
@@ -150,8 +152,7 @@ impl Engine {
                 previous.plan(
                     &layout,
                     file.text.len(),
-                    file.path,
-                    file.language,
+                    file,
                     script,
                     cx.bindings(),
                     project,
@@ -197,8 +198,7 @@ impl Engine {
             reusable = Some(chunks::remember(
                 layout,
                 file.text.len(),
-                file.path,
-                file.language,
+                file,
                 script,
                 cx.bindings(),
                 project,

@@ -360,6 +360,47 @@ fn binds_parameter(function: Node<'_>, name: &str, text: &str) -> bool {
     }
 }
 
+/// Whether the file declares `name` anywhere — a variable, function, class, import or
+/// parameter — so that a use of `name` may not be the global of that name.
+pub fn declares_name(root: Node<'_>, text: &str, name: &str) -> bool {
+    text.contains(name)
+        && super::any_node(root, |node, field| {
+            matches!(
+                node.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            ) && &text[node.byte_range()] == name
+                && is_binding(node, field)
+        })
+}
+
+/// Whether an identifier (reached as `field` of its parent) introduces a binding.
+fn is_binding(identifier: Node<'_>, field: Option<&str>) -> bool {
+    if identifier.kind() == "shorthand_property_identifier_pattern" {
+        return true;
+    }
+    let Some(parent) = identifier.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "variable_declarator"
+        | "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration"
+        | "function_expression"
+        | "class" => field == Some("name"),
+        "required_parameter" | "optional_parameter" => field == Some("pattern"),
+        "formal_parameters" | "array_pattern" | "rest_pattern" | "namespace_import"
+        | "import_clause" => true,
+        "arrow_function" => field == Some("parameter"),
+        "import_specifier" => {
+            field == Some("alias") || parent.child_by_field_name("alias").is_none()
+        }
+        "assignment_pattern" | "object_assignment_pattern" => field == Some("left"),
+        "pair_pattern" => field == Some("value"),
+        _ => false,
+    }
+}
+
 /// The enclosing function of `node`, or `None` at module level.
 pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestor_of_kind(node, FUNCTION_KINDS)

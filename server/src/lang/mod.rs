@@ -57,6 +57,25 @@ impl Bindings {
     }
 }
 
+/// Whether any node of the tree under `root` (itself included) satisfies `test`, visited in
+/// document order with a cursor (no recursion); `test` also gets the field the node is in.
+pub fn any_node<'t>(root: Node<'t>, mut test: impl FnMut(Node<'t>, Option<&str>) -> bool) -> bool {
+    let mut cursor = root.walk();
+    loop {
+        if test(cursor.node(), cursor.field_name()) {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() || cursor.node() == root {
+                return false;
+            }
+        }
+    }
+}
+
 /// The nearest ancestor of `node` (itself excluded) whose kind is one of `kinds`.
 pub fn ancestor_of_kind<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
     let mut current = node.parent();

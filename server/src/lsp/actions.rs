@@ -319,12 +319,7 @@ mod tests {
         let language = Language::from_file_name(path.rsplit('/').next().unwrap()).unwrap();
         let engine = Engine::new();
         let tree = engine.parse(language, text, None);
-        let file = SourceFile {
-            path,
-            text,
-            language,
-            declared_script: false,
-        };
+        let file = SourceFile::new(path, text, language);
         let analysis = engine.analyze_tree(&file, &tree, &ProjectInfo::default(), &NoFileSystem);
         let input = ActionInput {
             language,

@@ -1508,11 +1508,13 @@ fn analyse(
 ) -> Analysed {
     let old_tree = incremental.as_ref().and_then(|(tree, _)| tree.as_ref());
     let tree = engine.parse(language, &text, old_tree);
+    let rule_options = config.options_for(path);
     let file = SourceFile {
         path,
         text: &text,
         language,
         declared_script: config.is_script(path),
+        options: &rule_options,
     };
     let disk;
     let fs: &dyn crate::project::FileSystem = match &root {

@@ -150,6 +150,13 @@ impl Workspace {
         };
         let info = self.projects.get(project).unwrap_or(&default_info);
         let disk = DiskFileSystem::new(&self.root);
+        let options_of = |path: &str| {
+            members
+                .iter()
+                .find(|(rel, _)| *rel == path)
+                .map(|(_, file)| file.config.options_for(&file.config_rel))
+                .unwrap_or_default()
+        };
         let view = ProjectView {
             info,
             files: members
@@ -157,6 +164,7 @@ impl Workspace {
                 .map(|(rel, file)| (*rel, &file.facts))
                 .collect(),
             fs: &disk,
+            options: &options_of,
         };
         let mut next: HashMap<String, Vec<Finding>> = HashMap::new();
         for found in engine.analyze_project(&view) {

@@ -634,12 +634,7 @@ mod tests {
     pub(crate) fn facts_of(path: &str, text: &str) -> FileFacts {
         let language = Language::from_file_name(path.rsplit('/').next().unwrap()).unwrap();
         let engine = Engine::with_rules(Vec::new());
-        let file = SourceFile {
-            path,
-            text,
-            language,
-            declared_script: false,
-        };
+        let file = SourceFile::new(path, text, language);
         engine
             .analyze_file(&file, &ProjectInfo::default(), &NoFileSystem)
             .facts

@@ -13,6 +13,7 @@ pub mod testing;
 
 pub use facts::FileFacts;
 
+use crate::engine::RuleOptions;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -67,9 +68,16 @@ pub struct ProjectView<'a> {
     pub files: Vec<(&'a str, &'a FileFacts)>,
     /// The workspace the project lives in; an editor answers with its unsaved buffers.
     pub fs: &'a dyn FileSystem,
+    /// The rule options configured for a file of the project, by path.
+    pub options: &'a dyn Fn(&str) -> RuleOptions,
 }
 
 impl<'a> ProjectView<'a> {
+    /// The rule options configured for the file `path` (one of `files`).
+    pub fn options(&self, path: &str) -> RuleOptions {
+        (self.options)(path)
+    }
+
     /// Every fact of every file, with its file's path.
     pub fn facts(&self) -> impl Iterator<Item = (&'a str, &'a FileFacts)> + '_ {
         self.files.iter().copied()

@@ -61,6 +61,9 @@ declare_rule! {
     /// ## How to silence
     /// Put `# preflight-ignore: container-runs-as-root` on the line above the reported
     /// instruction, or set `container-runs-as-root = "off"` under `[rules]` in `preflight.toml`.
+    /// Your own base images that already switch to a non-root user can be listed in
+    /// `preflight.toml`: `[docker] nonroot-images = ["registry.example.com/base/*"]` (globs over
+    /// the image reference, with or without its tag; `*` stays within one `/` segment).
     pub static RULE = Rule {
         id: "container-runs-as-root",
         summary: "The production container runs as root",
@@ -117,7 +120,13 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
             let own_entrypoint = instructions
                 .iter()
                 .any(|(_, node)| node.kind() == "entrypoint_instruction");
-            if defaults_to_non_root(&base.image)
+            let configured = &docker.cx.options().nonroot_images;
+            let listed = [base.image.reference.as_deref(), Some(name)]
+                .into_iter()
+                .flatten()
+                .any(|image| configured.matches(image));
+            if listed
+                || defaults_to_non_root(&base.image)
                 || (!own_entrypoint && entrypoint_steps_down(&base.image))
             {
                 return;

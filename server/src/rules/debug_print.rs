@@ -76,6 +76,12 @@ declare_rule! {
     /// is part of a larger expression (`x && console.log(y)`, `() => console.log(x)`) or the only
     /// statement of a brace-less `if` is never removed.
     ///
+    /// ## Options
+    /// `[rules.debug-print] methods = ["log", "debug"]` replaces the list of `console` methods
+    /// reported (default: `log`, `debug`, `info`, `trace`, `dir`, `dirxml`, `table`, `count`,
+    /// `countReset`, `group`, `groupCollapsed`, `groupEnd`, `time`, `timeEnd`, `timeLog`,
+    /// `timeStamp`, `profile`, `profileEnd`). `debugger` and the Python checks do not change.
+    ///
     /// ## How to silence
     /// Put `// preflight-ignore: debug-print` (Python: `# preflight-ignore: debug-print`) on the
     /// line above, or turn the rule off with `[rules] debug-print = "off"` in `preflight.toml`.
@@ -213,7 +219,11 @@ fn console_call(cx: &FileContext<'_>, call: Node<'_>) -> Option<Finding> {
         }
         _ => return None,
     };
-    if !CONSOLE_METHODS.contains(&method.as_str()) || cx.class().script {
+    let reported = match &cx.options().debug_print_methods {
+        Some(methods) => methods.contains(&method),
+        None => CONSOLE_METHODS.contains(&method.as_str()),
+    };
+    if !reported || cx.class().script {
         return None;
     }
     let site = &Site::new(cx, call);

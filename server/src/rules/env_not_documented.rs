@@ -90,9 +90,13 @@ fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
     // Every undocumented name of the project with its first static default.
     let mut missing: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for (path, facts) in project.facts() {
+        if facts.env_reads.is_empty() {
+            continue;
+        }
+        let ignored = project.options(path).env_ignore;
         let mut seen: HashSet<&str> = HashSet::new();
         for read in &facts.env_reads {
-            if is_documented(read) {
+            if is_documented(read) || ignored.matches(&read.name) {
                 continue;
             }
             let default = missing.entry(read.name.as_str()).or_insert(None);
@@ -165,12 +169,7 @@ mod tests {
             .iter()
             .map(|(path, text)| {
                 let name = path.rsplit('/').next().unwrap();
-                let file = SourceFile {
-                    path,
-                    text,
-                    language: Language::from_file_name(name).unwrap(),
-                    declared_script: false,
-                };
+                let file = SourceFile::new(path, text, Language::from_file_name(name).unwrap());
                 (*path, engine.analyze_file(&file, &info, fs).facts)
             })
             .collect();
@@ -178,6 +177,7 @@ mod tests {
             info: &info,
             files: facts.iter().map(|(p, f)| (*p, f)).collect(),
             fs,
+            options: &|_| crate::engine::RuleOptions::default(),
         };
         engine.analyze_project(&view)
     }

@@ -799,12 +799,7 @@ mod tests {
     fn check_in(path: &str, text: &str, files: &[&str]) -> Vec<Finding> {
         let fs = MemoryFileSystem::new(files);
         let engine = Engine::with_rules(vec![&RULE]);
-        let file = SourceFile {
-            path,
-            text,
-            language: Language::Dockerfile,
-            declared_script: false,
-        };
+        let file = SourceFile::new(path, text, Language::Dockerfile);
         let analysis = engine.analyze_file(&file, &ProjectInfo::default(), &fs);
         analysis
             .findings

@@ -54,7 +54,8 @@ declare_rule! {
     ///
     /// ## How to silence
     /// `// preflight-ignore: missing-env-example` (or `# preflight-ignore: …`) on the line above
-    /// the first read, or `[rules] missing-env-example = "off"` in `preflight.toml`.
+    /// the first read, or `[rules] missing-env-example = "off"` in `preflight.toml`. Variables
+    /// matched by `[env] ignore = ["OTEL_*"]` are not counted, and not written by the fix.
     pub static RULE = Rule {
         id: "missing-env-example",
         summary: "Project reads environment variables but has no .env.example",
@@ -70,10 +71,21 @@ declare_rule! {
 const MAX_RELATED: usize = 5;
 
 fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
-    let reads: Vec<(&str, &EnvRead)> = project
-        .facts()
-        .flat_map(|(path, facts)| facts.env_reads.iter().map(move |read| (path, read)))
-        .collect();
+    // Names that `[env] ignore` covers are neither reported nor written to the example file.
+    let mut reads: Vec<(&str, &EnvRead)> = Vec::new();
+    for (path, facts) in project.facts() {
+        if facts.env_reads.is_empty() {
+            continue;
+        }
+        let ignored = project.options(path).env_ignore;
+        reads.extend(
+            facts
+                .env_reads
+                .iter()
+                .filter(|read| !ignored.matches(&read.name))
+                .map(|read| (path, read)),
+        );
+    }
     let Some(&(anchor_path, anchor)) = reads.first() else {
         return;
     };
@@ -176,12 +188,7 @@ pub(crate) mod tests {
             .iter()
             .map(|(path, text)| {
                 let language = Language::from_file_name(path.rsplit('/').next().unwrap()).unwrap();
-                let file = SourceFile {
-                    path,
-                    text,
-                    language,
-                    declared_script: false,
-                };
+                let file = SourceFile::new(path, text, language);
                 (*path, engine.analyze_file(&file, info, fs).facts)
             })
             .collect();
@@ -189,6 +196,7 @@ pub(crate) mod tests {
             info,
             files: facts.iter().map(|(p, f)| (*p, f)).collect(),
             fs,
+            options: &|_| crate::engine::RuleOptions::default(),
         };
         engine.analyze_project(&view)
     }

@@ -657,12 +657,7 @@ mod tests {
         let mut facts: Vec<(&str, FileFacts)> = files
             .iter()
             .map(|(path, text)| {
-                let file = SourceFile {
-                    path,
-                    text,
-                    language: language(path),
-                    declared_script: false,
-                };
+                let file = SourceFile::new(path, text, language(path));
                 (
                     *path,
                     engine.analyze_file(&file, &info, &NoFileSystem).facts,
@@ -674,6 +669,7 @@ mod tests {
             info: &info,
             files: facts.iter().map(|(path, facts)| (*path, facts)).collect(),
             fs: &NoFileSystem,
+            options: &|_| crate::engine::RuleOptions::default(),
         };
         engine.analyze_project(&view)
     }

@@ -55,8 +55,9 @@ declare_rule! {
     ///
     /// ## How to silence
     /// `// preflight-ignore: missing-rate-limit` (or `# preflight-ignore: …`) on the line above
-    /// the app's creation, or `[rules] missing-rate-limit = "off"` in `preflight.toml` when
-    /// limits are enforced upstream.
+    /// the app's creation. When a gateway, WAF or ingress enforces the limits, say so in
+    /// `preflight.toml`: `[rules.missing-rate-limit] gateway = true` (for the files that
+    /// configuration covers), or turn the rule off with `[rules] missing-rate-limit = "off"`.
     pub static RULE = Rule {
         id: "missing-rate-limit",
         summary: "HTTP app without rate limiting",
@@ -70,6 +71,9 @@ declare_rule! {
 
 fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
     for (path, site) in primary_sites(project) {
+        if project.options(path).rate_limit_at_gateway {
+            continue;
+        }
         let kinds: Vec<RateLimitKind> = project
             .facts()
             .flat_map(|(_, facts)| facts.rate_limits.iter().map(|r| r.kind))
@@ -341,12 +345,7 @@ pub(super) mod testing {
         let mut facts: Vec<(&str, FileFacts)> = files
             .iter()
             .map(|(path, text)| {
-                let file = SourceFile {
-                    path,
-                    text,
-                    language: language(path),
-                    declared_script: false,
-                };
+                let file = SourceFile::new(path, text, language(path));
                 (
                     *path,
                     engine.analyze_file(&file, &info, &NoFileSystem).facts,
@@ -358,6 +357,7 @@ pub(super) mod testing {
             info: &info,
             files: facts.iter().map(|(path, facts)| (*path, facts)).collect(),
             fs: &NoFileSystem,
+            options: &|_| crate::engine::RuleOptions::default(),
         };
         engine.analyze_project(&view)
     }

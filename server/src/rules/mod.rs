@@ -257,12 +257,7 @@ pub(crate) mod testing {
         let language = Language::from_file_name(path.rsplit('/').next().unwrap())
             .expect("a file name Preflight parses");
         let engine = Engine::with_rules(vec![rule]);
-        let file = SourceFile {
-            path,
-            text,
-            language,
-            declared_script: false,
-        };
+        let file = SourceFile::new(path, text, language);
         let analysis = engine.analyze_file(&file, project, &NoFileSystem);
         analysis
             .findings

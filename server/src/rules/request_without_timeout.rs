@@ -19,8 +19,9 @@ declare_rule! {
     /// `axios.defaults.timeout`; instances made by `axios.create({ timeout })` are not flagged,
     /// their `create` call is; `got(...)` without `timeout`; `node-fetch` without `signal` or
     /// `timeout`; `http(s).request`/`http(s).get` without `timeout` (or `signal`) whose request is
-    /// not given one with `.setTimeout(...)`. Global `fetch` is not flagged: Node's built-in
-    /// client applies its own header and body timeouts.
+    /// not given one with `.setTimeout(...)`. Global `fetch` is not flagged unless
+    /// `include-fetch` is set (see Options): Node's built-in client applies its own header and
+    /// body timeouts, and browsers cancel requests when the page goes away.
     ///
     /// Only calls of the real libraries count (a local function named `get` is not requests).
     /// Calls that pass `**kwargs`, a spread config, or a config the rule cannot see are not
@@ -53,9 +54,17 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// The fix is unsafe: a timeout makes slow but valid calls fail. It adds `timeout=10`
+    /// The fix is unsafe: a timeout makes slow but valid calls fail. With the default of 10
+    /// seconds (see Options) it adds `timeout=10`
     /// (Python, or replaces `None` by `10`), `{ timeout: 10_000 }` (axios, http), `timeout:
     /// { request: 10_000 }` (got) or `signal: AbortSignal.timeout(10_000)` (node-fetch).
+    ///
+    /// ## Options
+    /// ```toml
+    /// [rules.request-without-timeout]
+    /// include-fetch = true            # also flag global fetch() without a `signal`
+    /// default-timeout-seconds = 30    # what the fixes insert (JS: in milliseconds, 30_000)
+    /// ```
     ///
     /// ## How to silence
     /// Put `# preflight-ignore: request-without-timeout` (Python) or
@@ -71,9 +80,6 @@ declare_rule! {
         check: Check::Matches(check),
     };
 }
-
-/// The timeout the fixes add, in seconds (`default-timeout-seconds`).
-const DEFAULT_TIMEOUT_SECONDS: u32 = 10;
 
 const FIX_TITLE: &str = "Add a timeout";
 
@@ -177,7 +183,8 @@ mod python {
         if let Some(timeout) = keyword_argument(args, "timeout", text) {
             if timeout.kind() == "none" {
                 let keyword = timeout.parent().unwrap_or(timeout);
-                let fix = Edit::replace(timeout.byte_range(), DEFAULT_TIMEOUT_SECONDS.to_string());
+                let seconds = cx.options().timeout_seconds_literal();
+                let fix = Edit::replace(timeout.byte_range(), seconds);
                 out.push(
                     RULE.finding(keyword.byte_range(), none_message(callee))
                         .with_fix(Fix::unsafe_(FIX_TITLE, vec![fix])),
@@ -197,7 +204,7 @@ mod python {
         {
             return;
         }
-        let addition = format!("timeout={DEFAULT_TIMEOUT_SECONDS}");
+        let addition = format!("timeout={}", cx.options().timeout_seconds_literal());
         let edit = match children.last() {
             Some(last) => Edit::insert(last.end_byte(), format!(", {addition}")),
             None => Edit::insert(args.start_byte() + 1, addition),
@@ -321,13 +328,28 @@ mod ecma {
 
     use super::*;
     use crate::lang::ecma::{
-        FUNCTION_KINDS, callee_path, enclosing_function, property_key, resolve_const,
-        unwrap_expression,
+        FUNCTION_KINDS, callee_path, declares_name as declares, enclosing_function, property_key,
+        resolve_const, unwrap_expression,
     };
 
-    const AXIOS_TIMEOUT: &str = "timeout: 10_000";
-    const GOT_TIMEOUT: &str = "timeout: { request: 10_000 }";
-    const FETCH_SIGNAL: &str = "signal: AbortSignal.timeout(10_000)";
+    /// The pairs the fixes add, with the configured timeout in milliseconds.
+    fn axios_timeout(cx: &FileContext<'_>) -> String {
+        format!("timeout: {}", cx.options().timeout_millis_literal())
+    }
+
+    fn got_timeout(cx: &FileContext<'_>) -> String {
+        format!(
+            "timeout: {{ request: {} }}",
+            cx.options().timeout_millis_literal()
+        )
+    }
+
+    fn fetch_signal(cx: &FileContext<'_>) -> String {
+        format!(
+            "signal: AbortSignal.timeout({})",
+            cx.options().timeout_millis_literal()
+        )
+    }
 
     /// What an options argument is.
     enum Config<'t> {
@@ -374,11 +396,22 @@ mod ecma {
                 &arguments,
                 config,
                 &["timeout", "signal"],
-                GOT_TIMEOUT,
+                &got_timeout(cx),
                 &missing_message(callee),
                 out,
             );
-        } else if canonical == "node-fetch#default" {
+        } else if canonical == "node-fetch#default"
+            // The global `fetch` (not imported, not declared in this file): only on request.
+            || (canonical == "fetch"
+                && cx.options().include_fetch
+                && !declares(cx.tree().root_node(), text, "fetch"))
+        {
+            // node-fetch 2 also takes a `timeout` option; the global one only a signal.
+            let keys: &[&str] = if canonical == "fetch" {
+                &["signal"]
+            } else {
+                &["signal", "timeout"]
+            };
             let config = config_at(cx, &arguments, 1);
             report(
                 cx,
@@ -386,8 +419,8 @@ mod ecma {
                 args,
                 &arguments,
                 config,
-                &["signal", "timeout"],
-                FETCH_SIGNAL,
+                keys,
+                &fetch_signal(cx),
                 &missing_message(callee),
                 out,
             );
@@ -439,7 +472,7 @@ mod ecma {
             arguments,
             config,
             &["timeout"],
-            AXIOS_TIMEOUT,
+            &axios_timeout(cx),
             AXIOS_MESSAGE,
             out,
         );
@@ -451,30 +484,20 @@ mod ecma {
         if !text.contains("defaults.timeout") {
             return false;
         }
-        let mut cursor = cx.tree().walk();
-        loop {
-            let node = cursor.node();
-            if node.kind() == "assignment_expression"
-                && let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                )
-                && callee_path(left, text).is_some_and(|path| {
-                    cx.bindings().canonical(&path) == "axios#default.defaults.timeout"
-                })
-                && cx.node_text(right) != "0"
-            {
-                return true;
+        crate::lang::any_node(cx.tree().root_node(), |node, _| {
+            if node.kind() != "assignment_expression" {
+                return false;
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return false;
-                }
-            }
-        }
+            let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                return false;
+            };
+            callee_path(left, text).is_some_and(|path| {
+                cx.bindings().canonical(&path) == "axios#default.defaults.timeout"
+            }) && cx.node_text(right) != "0"
+        })
     }
 
     /// `http.request(url?, options?, callback?)`, `http.get(...)`.
@@ -510,7 +533,8 @@ mod ecma {
         // Without options, they go right after the URL, before any callback.
         let config = match config {
             Config::Absent(None) => {
-                let edit = Edit::insert(first.end_byte(), format!(", {{ {AXIOS_TIMEOUT} }}"));
+                let pair = axios_timeout(cx);
+                let edit = Edit::insert(first.end_byte(), format!(", {{ {pair} }}"));
                 out.push(
                     RULE.finding(function.byte_range(), missing_message(callee))
                         .with_fix(Fix::unsafe_(FIX_TITLE, vec![edit])),
@@ -526,7 +550,7 @@ mod ecma {
             arguments,
             config,
             &["timeout", "signal"],
-            AXIOS_TIMEOUT,
+            &axios_timeout(cx),
             &missing_message(callee),
             out,
         );
@@ -670,7 +694,10 @@ mod ecma {
                     }
                 }
                 match zero {
-                    Some(value) => Some(Edit::replace(value.byte_range(), "10_000")),
+                    Some(value) => Some(Edit::replace(
+                        value.byte_range(),
+                        cx.options().timeout_millis_literal(),
+                    )),
                     None => Some(insert_first_pair(
                         cx,
                         object,

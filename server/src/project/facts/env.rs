@@ -619,12 +619,7 @@ mod tests {
     fn reads(path: &str, text: &str) -> Vec<(String, String, Option<String>, bool)> {
         let language = Language::from_file_name(path.rsplit('/').next().unwrap()).unwrap();
         let engine = Engine::with_rules(Vec::new());
-        let file = SourceFile {
-            path,
-            text,
-            language,
-            declared_script: false,
-        };
+        let file = SourceFile::new(path, text, language);
         engine
             .analyze_file(&file, &ProjectInfo::default(), &NoFileSystem)
             .facts

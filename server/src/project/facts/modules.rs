@@ -128,12 +128,7 @@ mod tests {
 
     fn index(text: &str) -> super::ModuleIndex {
         let engine = Engine::with_rules(Vec::new());
-        let file = SourceFile {
-            path: "app/main.py",
-            text,
-            language: Language::Python,
-            declared_script: false,
-        };
+        let file = SourceFile::new("app/main.py", text, Language::Python);
         engine
             .analyze_file(&file, &ProjectInfo::default(), &NoFileSystem)
             .facts
