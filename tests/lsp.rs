@@ -1499,3 +1499,54 @@ fn an_invalid_configuration_is_shown_on_its_file_and_the_last_valid_one_kept() {
     );
     server.wait_for_diagnostics(&config, TIMEOUT, |p| diagnostics(p).is_empty());
 }
+
+#[test]
+fn a_project_fact_in_another_buffer_waives_file_findings() {
+    let users_text = "import axios from 'axios';\n\nexport async function listUsers() {\n  \
+                      return (await axios.get('/users')).data;\n}\n";
+    let http_text = "import axios from 'axios';\n";
+    let (_dir, root) = workspace(&[
+        (
+            "package.json",
+            r#"{ "name": "api", "dependencies": { "axios": "^1.7.0" } }"#,
+        ),
+        ("src/users.ts", users_text),
+        ("src/http.ts", http_text),
+    ]);
+    let users = uri(&root.join("src/users.ts"));
+    let http = uri(&root.join("src/http.ts"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.open(&users, "typescript", users_text);
+    server.wait_for_diagnostics(&users, TIMEOUT, |params| {
+        codes(params).contains(&"request-without-timeout")
+    });
+
+    // Unsaved: the default instance gets a timeout in another file.
+    server.open(&http, "typescript", http_text);
+    let end = http_text.len();
+    server.change(
+        &http,
+        2,
+        vec![json!({
+            "range": range(http_text, end..end, Encoding::Utf16),
+            "text": "axios.defaults.timeout = 5000;\n",
+        })],
+    );
+    server.wait_for_diagnostics(&users, TIMEOUT, |params| {
+        !codes(params).contains(&"request-without-timeout")
+    });
+
+    // And taken away again.
+    let edited = format!("{http_text}axios.defaults.timeout = 5000;\n");
+    server.change(
+        &http,
+        3,
+        vec![json!({
+            "range": range(&edited, http_text.len()..edited.len(), Encoding::Utf16),
+            "text": "",
+        })],
+    );
+    server.wait_for_diagnostics(&users, TIMEOUT, |params| {
+        codes(params).contains(&"request-without-timeout")
+    });
+}

@@ -190,6 +190,16 @@ pub struct Related {
     pub message: String,
 }
 
+/// A project-wide fact that, when it holds, makes a file-level finding moot. A file alone cannot
+/// know it (another file of the project may set `axios.defaults.timeout`), so the finding is
+/// reported with its waiver and whoever knows the whole project drops it
+/// (see [`crate::project::ProjectWaivers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Waiver {
+    /// Some file of the project gives axios' default instance a timeout.
+    AxiosDefaultTimeout,
+}
+
 /// One problem found in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Finding {
@@ -203,6 +213,8 @@ pub struct Finding {
     /// Byte ranges of secrets in the file's text: whatever shows source text for this finding
     /// (code frames, snippets) shows at most their first four characters and `…`.
     pub redact: Vec<Range<usize>>,
+    /// The project fact that would make this finding moot, if any.
+    pub waiver: Option<Waiver>,
 }
 
 impl Finding {
@@ -220,7 +232,14 @@ impl Finding {
             fixes: Vec::new(),
             related: Vec::new(),
             redact: Vec::new(),
+            waiver: None,
         }
+    }
+
+    /// Marks the finding as moot in a project where `waiver` holds.
+    pub fn waived_by(mut self, waiver: Waiver) -> Finding {
+        self.waiver = Some(waiver);
+        self
     }
 
     /// Marks `range` of the file's text as a secret that must not be echoed.
@@ -263,6 +282,7 @@ impl Finding {
             fixes,
             related,
             redact,
+            waiver: _,
         } = self;
         shift(range)
             && fixes

@@ -8,7 +8,7 @@ use crate::diagnostic::Finding;
 use crate::diagnostic::Severity;
 use crate::engine::{Engine, SourceFile};
 use crate::project::manifest::{self, is_manifest};
-use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView};
+use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView, ProjectWaivers};
 use crate::source::{self, SourceText};
 use preflight_grammars::Language;
 use rayon::prelude::*;
@@ -45,6 +45,9 @@ pub struct FileReport {
     /// The text; kept only for files with findings (output and fixes need it).
     pub source: Option<SourceText>,
     pub findings: Vec<Finding>,
+    /// File-level findings the file's project makes moot (see [`crate::diagnostic::Waiver`]):
+    /// not reported, but kept for whoever follows the project as it changes (the editor).
+    pub waived: Vec<Finding>,
     pub has_syntax_errors: bool,
     /// The `fail-on` threshold of the file's configuration, if it sets one.
     pub fail_on: Option<Severity>,
@@ -305,6 +308,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         }
     }
     let mut extra: Vec<(usize, Finding)> = Vec::new();
+    let mut waived_in: Vec<(ProjectWaivers, Vec<usize>)> = Vec::new();
     for (key, members) in &by_project {
         let info = projects.get(key).unwrap_or(&empty_project);
         let mut files: Vec<(&str, &FileFacts, usize)> = members
@@ -342,8 +346,22 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 extra.push((*index, found.finding));
             }
         }
+        let waivers = ProjectWaivers::of(files.iter().map(|(_, facts, _)| *facts));
+        if !waivers.is_empty() {
+            waived_in.push((waivers, members.clone()));
+        }
     }
     let mut analysed = analysed;
+    for (waivers, members) in waived_in {
+        for index in members {
+            let report = &mut analysed[index].report;
+            let (moot, kept) = std::mem::take(&mut report.findings)
+                .into_iter()
+                .partition(|finding| waivers.waives(finding));
+            report.findings = kept;
+            report.waived = moot;
+        }
+    }
     for (index, finding) in extra {
         // Project findings honour the directives and configuration of the file they are
         // anchored in.
@@ -510,6 +528,7 @@ fn analyse(
         language: candidate.language,
         source: Some(source),
         findings: analysis.findings,
+        waived: Vec::new(),
         has_syntax_errors: analysis.has_syntax_errors,
         fail_on: candidate.config.fail_on(),
         rel_path: String::new(),

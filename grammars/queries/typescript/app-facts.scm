@@ -42,6 +42,12 @@
     function: (identifier) @fact.decorator_name)
   (#any-of? @fact.decorator_name "Catch" "UseFilters")) @fact.decorator
 
+; `axios.defaults.timeout = 5000` (request-without-timeout's project fact).
+(assignment_expression
+  left: (member_expression
+    property: (property_identifier) @fact.defaults_property)
+  (#eq? @fact.defaults_property "timeout")) @fact.default_timeout
+
 ; What a module exports: ES modules, then CommonJS.
 (export_statement) @fact.export
 

@@ -901,8 +901,11 @@ impl State {
                     None => (None, Vec::new(), None),
                 },
             };
-        if let Some(project) = indexed.and_then(|(w, rel)| w.project_findings.get(rel)) {
-            findings.extend(project.iter().cloned());
+        if let Some((workspace, rel)) = indexed {
+            workspace.drop_waived(rel, &mut findings);
+            if let Some(project) = workspace.project_findings.get(rel) {
+                findings.extend(project.iter().cloned());
+            }
         }
         if !self.settings.enabled {
             findings.clear();
@@ -1245,11 +1248,12 @@ impl State {
         }
         let mut findings = analysis.findings.clone();
         if let Some(location) = &doc.location
-            && let Some(project) = self
-                .workspace(&location.root)
-                .and_then(|w| w.project_findings.get(&location.rel))
+            && let Some(workspace) = self.workspace(&location.root)
         {
-            findings.extend(project.iter().cloned());
+            workspace.drop_waived(&location.rel, &mut findings);
+            if let Some(project) = workspace.project_findings.get(&location.rel) {
+                findings.extend(project.iter().cloned());
+            }
         }
         Some((doc, analysis, findings))
     }

@@ -5,7 +5,7 @@ use crate::config::{ConfigError, ConfigResolver, EffectiveConfig, RuleLevel};
 use crate::diagnostic::Finding;
 use crate::engine::Engine;
 use crate::project::manifest::MARKERS;
-use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView};
+use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView, ProjectWaivers};
 use crate::scan::ScanReport;
 use crate::suppress::Suppressions;
 use std::cell::RefCell;
@@ -33,6 +33,8 @@ pub struct Workspace {
     pub files: BTreeMap<String, IndexedFile>,
     pub projects: BTreeMap<String, ProjectInfo>,
     pub project_findings: HashMap<String, Vec<Finding>>,
+    /// What each project's facts waive of its files' findings, as of the last project run.
+    pub waivers: HashMap<String, ProjectWaivers>,
     pub scanning: bool,
     /// Another scan was asked for while one ran.
     pub rescan: bool,
@@ -49,6 +51,7 @@ impl Workspace {
             files: BTreeMap::new(),
             projects: BTreeMap::new(),
             project_findings: HashMap::new(),
+            waivers: HashMap::new(),
             scanning: false,
             rescan: false,
             config_errors: RefCell::new(BTreeMap::new()),
@@ -184,6 +187,12 @@ impl Workspace {
         }
         let mut changed = Vec::new();
         let member_paths: Vec<String> = members.iter().map(|(rel, _)| rel.to_string()).collect();
+        let waivers = ProjectWaivers::of(members.iter().map(|(_, file)| &file.facts));
+        let previous = self.waivers.insert(project.to_string(), waivers);
+        if previous.unwrap_or_default() != waivers {
+            // Findings of any file may have become moot, or stopped being so.
+            changed.extend(member_paths.iter().cloned());
+        }
         for rel in member_paths {
             let new = next.remove(&rel).unwrap_or_default();
             let old = self.project_findings.get(&rel).cloned().unwrap_or_default();
@@ -197,6 +206,20 @@ impl Workspace {
             }
         }
         changed
+    }
+
+    /// Removes the findings of `rel` that its project makes moot.
+    pub fn drop_waived(&self, rel: &str, findings: &mut Vec<Finding>) {
+        if findings.iter().all(|finding| finding.waiver.is_none()) {
+            return;
+        }
+        let project = match self.files.get(rel) {
+            Some(file) => file.project.clone(),
+            None => self.project_of(rel),
+        };
+        if let Some(waivers) = self.waivers.get(&project) {
+            findings.retain(|finding| !waivers.waives(finding));
+        }
     }
 
     /// Takes a finished scan: closed files are replaced by what is on disk (open ones keep
@@ -223,9 +246,11 @@ impl Workspace {
             if open.contains(&file.rel_path) {
                 continue; // the buffer is the truth for open documents
             }
+            // Waived findings come back: the project may change under the editor.
             let mut findings: Vec<Finding> = file
                 .findings
                 .into_iter()
+                .chain(file.waived)
                 .filter(|f| !crate::rules::by_id(f.rule).is_some_and(|rule| rule.is_project_rule()))
                 .collect();
             apply_overrides(overrides, &mut findings);

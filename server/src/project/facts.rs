@@ -11,6 +11,7 @@
 
 mod dockerfile;
 mod ecma;
+pub(crate) use ecma::sets_axios_default_timeout;
 mod edit;
 mod env;
 mod http;
@@ -81,6 +82,8 @@ pub struct FileFacts {
     pub async_app_sites: Vec<usize>,
     /// Environment variables the file reads (RULES.md H7), in document order.
     pub env_reads: Vec<EnvRead>,
+    /// The file sets `axios.defaults.timeout` to something other than `0`.
+    pub axios_default_timeout: bool,
     /// What a Dockerfile tells its project: `ENV` names, the container command's targets.
     pub dockerfile: Option<DockerfileFacts>,
     /// Python: the module's top-level names.
@@ -295,6 +298,7 @@ impl FileFacts {
             security_middleware_insertion,
             async_app_sites,
             env_reads,
+            axios_default_timeout,
             dockerfile,
             module_index,
         } = later;
@@ -354,6 +358,7 @@ impl FileFacts {
         for read in env_reads {
             self.add_env_read(read);
         }
+        self.axios_default_timeout |= axios_default_timeout;
         if dockerfile.is_some() {
             self.dockerfile = dockerfile;
         }
@@ -397,6 +402,7 @@ impl FileFacts {
             security_middleware_insertion,
             async_app_sites,
             env_reads,
+            axios_default_timeout,
             dockerfile,
             module_index,
         } = self;
@@ -511,6 +517,7 @@ impl FileFacts {
                     })
                 })
                 .collect::<Option<_>>()?,
+            axios_default_timeout: *axios_default_timeout,
             // Dockerfiles are analysed whole, never in pieces.
             dockerfile: match dockerfile {
                 Some(_) => return None,

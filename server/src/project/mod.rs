@@ -13,6 +13,7 @@ pub mod testing;
 
 pub use facts::FileFacts;
 
+use crate::diagnostic::{Finding, Waiver};
 use crate::engine::RuleOptions;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -81,6 +82,38 @@ impl<'a> ProjectView<'a> {
     /// Every fact of every file, with its file's path.
     pub fn facts(&self) -> impl Iterator<Item = (&'a str, &'a FileFacts)> + '_ {
         self.files.iter().copied()
+    }
+}
+
+/// The project-wide facts that make some file-level findings moot (see [`Waiver`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProjectWaivers {
+    axios_default_timeout: bool,
+}
+
+impl ProjectWaivers {
+    /// What the facts of all the files of one project waive.
+    pub fn of<'f>(files: impl IntoIterator<Item = &'f FileFacts>) -> ProjectWaivers {
+        let mut waivers = ProjectWaivers::default();
+        for facts in files {
+            waivers.axios_default_timeout |= facts.axios_default_timeout;
+        }
+        waivers
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == ProjectWaivers::default()
+    }
+
+    pub fn holds(&self, waiver: Waiver) -> bool {
+        match waiver {
+            Waiver::AxiosDefaultTimeout => self.axios_default_timeout,
+        }
+    }
+
+    /// Whether the project makes `finding` moot.
+    pub fn waives(&self, finding: &Finding) -> bool {
+        finding.waiver.is_some_and(|waiver| self.holds(waiver))
     }
 }
 

@@ -1,5 +1,5 @@
 use super::{Check, FixAvailability, declare_rule};
-use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
+use crate::diagnostic::{Category, Edit, Finding, Fix, Severity, Waiver};
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
 use tree_sitter::Node;
@@ -15,8 +15,8 @@ declare_rule! {
     /// otherwise defaults to 5 seconds, so plain `httpx.get(url)` is fine).
     ///
     /// TypeScript/JavaScript: `axios(...)`, `axios.get(...)` & co. and `axios.create(...)` whose
-    /// config sets no `timeout` (or `timeout: 0`), unless the same file sets
-    /// `axios.defaults.timeout`; instances made by `axios.create({ timeout })` are not flagged,
+    /// config sets no `timeout` (or `timeout: 0`), unless a file of the project (tests
+    /// aside) sets `axios.defaults.timeout`; instances made by `axios.create({ timeout })` are not flagged,
     /// their `create` call is; `got(...)` without `timeout`; `node-fetch` without `signal` or
     /// `timeout`; `http(s).request`/`http(s).get` without `timeout` (or `signal`) whose request is
     /// not given one with `.setTimeout(...)`. Global `fetch` is not flagged unless
@@ -465,6 +465,7 @@ mod ecma {
             return;
         }
         let config = config_at(cx, arguments, index);
+        let mut found = Vec::new();
         report(
             cx,
             function,
@@ -474,30 +475,23 @@ mod ecma {
             &["timeout"],
             &axios_timeout(cx),
             AXIOS_MESSAGE,
-            out,
+            &mut found,
+        );
+        out.extend(
+            found
+                .into_iter()
+                .map(|finding| finding.waived_by(Waiver::AxiosDefaultTimeout)),
         );
     }
 
-    /// `axios.defaults.timeout = <non-zero>` in this file.
+    /// `axios.defaults.timeout = <non-zero>` in this file. Elsewhere in the project, it is the
+    /// project's fact that waives the finding.
     fn sets_axios_default_timeout(cx: &FileContext<'_>) -> bool {
-        let text = cx.text();
-        if !text.contains("defaults.timeout") {
-            return false;
-        }
-        crate::lang::any_node(cx.tree().root_node(), |node, _| {
-            if node.kind() != "assignment_expression" {
-                return false;
-            }
-            let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
-                return false;
-            };
-            callee_path(left, text).is_some_and(|path| {
-                cx.bindings().canonical(&path) == "axios#default.defaults.timeout"
-            }) && cx.node_text(right) != "0"
-        })
+        cx.text().contains("defaults.timeout")
+            && crate::lang::any_node(cx.tree().root_node(), |node, _| {
+                node.kind() == "assignment_expression"
+                    && crate::project::facts::sets_axios_default_timeout(cx, node)
+            })
     }
 
     /// `http.request(url?, options?, callback?)`, `http.get(...)`.

@@ -30,7 +30,23 @@ pub(super) fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: 
         export_statement(cx, statement, facts);
     } else if let Some(assignment) = captures.get("fact.cjs_export") {
         commonjs_export(cx, assignment, facts);
+    } else if let Some(assignment) = captures.get("fact.default_timeout") {
+        facts.axios_default_timeout |= sets_axios_default_timeout(cx, assignment);
     }
+}
+
+/// `axios.defaults.timeout = <anything but 0>`: every call on axios' default instance (and
+/// every instance `axios.create` makes afterwards) gets that timeout.
+pub(crate) fn sets_axios_default_timeout(cx: &FileContext<'_>, assignment: Node<'_>) -> bool {
+    let (Some(left), Some(right)) = (
+        assignment.child_by_field_name("left"),
+        assignment.child_by_field_name("right"),
+    ) else {
+        return false;
+    };
+    callee_path(left, cx.text())
+        .is_some_and(|path| cx.bindings().canonical(&path) == "axios#default.defaults.timeout")
+        && cx.node_text(right) != "0"
 }
 
 /// `express()`, `Fastify()`, `require('fastify')()`, `errors()`, `errorhandler()`.
