@@ -2,20 +2,14 @@
 //! snapshot), the HTML page's promises (self-contained, escaped, phone-sized), and the page as
 //! a real browser renders it.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::preflight;
 
 fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/readiness-demo")
-}
-
-fn preflight(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_preflight"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
 }
 
 fn stdout(output: &Output) -> String {

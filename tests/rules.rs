@@ -36,6 +36,7 @@ fn scan_case(engine: &Engine, case: &Path) -> ScanReport {
         working_dir: case.to_path_buf(),
         config: None,
         progress: None,
+        cache: None,
     })
     .expect("fixture folders are readable")
 }

@@ -5,7 +5,9 @@ use std::fmt;
 use std::ops::Range;
 
 /// How serious a finding is. Ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Hint,
     Info,
@@ -41,7 +43,9 @@ impl fmt::Display for Severity {
 }
 
 /// Whether a fix may be applied without a human looking at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum FixSafety {
     /// Preserves intended behaviour, or turns a certainly-broken construct into the obviously
     /// intended one. Applied by `--fix` and the editor's "fix all".
@@ -51,7 +55,7 @@ pub enum FixSafety {
 }
 
 /// Replace `range` (bytes of the file the finding is in) by `replacement`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub range: Range<usize>,
     pub replacement: String,
@@ -75,7 +79,7 @@ impl Edit {
 }
 
 /// One way to resolve a finding: a set of non-overlapping edits applied together.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Fix {
     pub title: String,
     pub safety: FixSafety,
@@ -113,14 +117,14 @@ impl Fix {
 /// A change to a file other than the finding's own. Changes are described by intent rather than
 /// by byte ranges, because the file may change (or be created by another fix) before they are
 /// applied: applying one is idempotent, and several aimed at one file merge without duplicates.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FileEdit {
     /// Relative to the workspace (scanned) root, `/`-separated.
     pub path: String,
     pub change: FileChange,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FileChange {
     /// Create the file with these lines (each without its line break). When the file exists by
     /// the time the change is applied, the lines it lacks are appended instead.
@@ -182,7 +186,7 @@ impl FileEdit {
 }
 
 /// Another place a finding refers to, e.g. a filter class that is declared but never registered.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Related {
     /// Path of the file, relative to the workspace root, `/`-separated.
     pub path: String,
@@ -194,16 +198,22 @@ pub struct Related {
 /// know it (another file of the project may set `axios.defaults.timeout`), so the finding is
 /// reported with its waiver and whoever knows the whole project drops it
 /// (see [`crate::project::ProjectWaivers`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Waiver {
     /// Some file of the project gives axios' default instance a timeout.
     AxiosDefaultTimeout,
 }
 
+/// A rule's id, as registered (`cors-wildcard`).
+pub type RuleId = &'static str;
+
 /// One problem found in one file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    #[serde(with = "crate::cache::rule_id")]
+    pub rule: RuleId,
     pub severity: Severity,
     /// Byte range in the file's text.
     pub range: Range<usize>,

@@ -4,6 +4,7 @@
 //! The [`engine`] is pure: text in, [`diagnostic::Finding`]s out, with byte ranges. It knows
 //! nothing of terminals or editors. The command line ([`cli`]) is a thin adapter over it.
 
+pub mod cache;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -33,6 +33,8 @@ pub struct ScanOptions<'e> {
     pub config: Option<PathBuf>,
     /// Called from worker threads as files are analysed, with (analysed, total).
     pub progress: Option<&'e (dyn Fn(usize, usize) + Sync)>,
+    /// Reuse the analyses of unchanged files from earlier scans, and keep this scan's.
+    pub cache: Option<&'e crate::cache::Cache>,
 }
 
 /// One analysed file with what it yielded.
@@ -227,6 +229,10 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     let empty_project = ProjectInfo::default();
     let file_systems: Vec<DiskFileSystem> =
         roots.iter().map(|r| DiskFileSystem::new(&r.dir)).collect();
+    let cache = options.cache.map(|cache| {
+        let roots = roots.iter().map(|r| (r.dir.as_path(), r.whole_projects));
+        cache.session(roots, options.engine)
+    });
 
     struct Analysed {
         candidate: usize,
@@ -283,6 +289,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                     display,
                     project,
                     &file_systems[candidate.root],
+                    cache.as_ref(),
                 );
                 Some(Analysed {
                     candidate: index,
@@ -296,6 +303,9 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             .collect()
     });
     notes.extend(notes_mutex.into_inner().unwrap());
+    if let Some(cache) = cache {
+        cache.save();
+    }
 
     // Project-level rules over the facts of each whole project.
     let mut by_project: HashMap<(usize, String), Vec<usize>> = HashMap::new();
@@ -445,6 +455,7 @@ pub fn scan_text(
         display,
         &ProjectInfo::default(),
         &fs,
+        None,
     );
     file.rel_path = candidate.rel.clone();
     file.facts = facts;
@@ -498,8 +509,8 @@ fn not_analysed(options: &ScanOptions<'_>, path: &Path) -> Note {
     }
 }
 
-/// Runs the file-level rules on one file and applies its configuration's severities. The
-/// report's project fields are filled in by the caller.
+/// Runs the file-level rules on one file (or takes what they found from the cache) and applies
+/// its configuration's severities. The report's project fields are filled in by the caller.
 fn analyse(
     options: &ScanOptions<'_>,
     candidate: &Candidate,
@@ -507,6 +518,7 @@ fn analyse(
     display: String,
     project: &ProjectInfo,
     fs: &dyn crate::project::FileSystem,
+    cache: Option<&crate::cache::Session>,
 ) -> (FileReport, FileFacts, crate::suppress::Suppressions) {
     let rule_options = candidate.config.options_for(&candidate.config_rel);
     let file = SourceFile {
@@ -516,7 +528,18 @@ fn analyse(
         declared_script: candidate.config.is_script(&candidate.config_rel),
         options: &rule_options,
     };
-    let mut analysis = options.engine.analyze_file(&file, project, fs);
+    let run = |fs: &dyn crate::project::FileSystem| options.engine.analyze_file(&file, project, fs);
+    let mut analysis = match cache {
+        Some(cache) => {
+            let inputs = crate::cache::Inputs {
+                file: &file,
+                config: &candidate.config,
+                project,
+            };
+            cache.analyze(candidate.root, &inputs, fs, run)
+        }
+        None => run(fs),
+    };
     apply_severities(
         &candidate.config,
         &candidate.config_rel,

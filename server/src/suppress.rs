@@ -20,7 +20,7 @@ pub const INVALID_IGNORE: &str = "invalid-ignore";
 const MARKER: &str = "preflight-ignore";
 
 /// Which rules a directive names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleSet {
     All,
     Only(Vec<String>),
@@ -36,7 +36,7 @@ impl RuleSet {
 }
 
 /// One parsed directive.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Directive {
     /// The comment holding it.
     pub comment: Range<usize>,
@@ -46,7 +46,7 @@ pub struct Directive {
 }
 
 /// The suppressions of one file.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suppressions {
     pub directives: Vec<Directive>,
     /// Findings about the directives themselves (unknown rule ids).

@@ -2,6 +2,7 @@
 
 use super::write::FixSummary;
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, current_dir, fail};
+use crate::cache::Cache;
 use crate::diagnostic::Severity;
 use crate::engine::Engine;
 use crate::rules::{self, Rule};
@@ -55,6 +56,13 @@ pub(super) struct CheckArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     max_file_size: u64,
+    /// Analyse every file afresh: neither read nor write the cache of results of unchanged
+    /// files (kept in `.preflight_cache` in the current folder).
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Keep the cache in this folder instead of `.preflight_cache` in the current folder.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,6 +127,12 @@ pub(super) fn run(args: CheckArgs) -> u8 {
         return fail("`--stdin-filename` reads one file from stdin; name no PATHS with it");
     }
     let engine = Engine::with_rules(rules);
+    let working_dir = current_dir();
+    let cache = if args.no_cache || args.stdin_filename.is_some() {
+        None
+    } else {
+        open_cache(&working_dir, args.cache_dir.as_deref())
+    };
     let progress = super::progress::Progress::on_terminal();
     let report_progress = |done: usize, total: usize| {
         if let Some(progress) = &progress {
@@ -135,9 +149,10 @@ pub(super) fn run(args: CheckArgs) -> u8 {
         max_file_size: args.max_file_size,
         respect_ignore_files: !args.no_ignore,
         threads: args.threads,
-        working_dir: current_dir(),
+        working_dir,
         config: args.config.clone(),
         progress: Some(&report_progress),
+        cache: cache.as_ref(),
     };
     let outcome = match &args.stdin_filename {
         Some(path) => scan_stdin(&options, path, args.fix, args.unsafe_fixes),
@@ -188,6 +203,25 @@ pub(super) fn run(args: CheckArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+/// The result cache: `--cache-dir`, else `.preflight_cache` in the working directory, else a
+/// folder of the user's cache directory. A cache that cannot be written is no reason to stop:
+/// the scan runs without one (with a warning when the folder was named).
+fn open_cache(working_dir: &std::path::Path, dir: Option<&std::path::Path>) -> Option<Cache> {
+    let Some(dir) = dir else {
+        return Cache::for_working_dir(working_dir);
+    };
+    match Cache::in_dir(&working_dir.join(dir)) {
+        Ok(cache) => Some(cache),
+        Err(error) => {
+            super::warn(format_args!(
+                "not caching results: cannot write to `{}`: {error}",
+                dir.display()
+            ));
+            None
+        }
     }
 }
 

@@ -88,15 +88,23 @@ pub fn main() -> ExitCode {
 
 /// Prints an error in the house style and returns the usage-error exit code.
 fn fail(message: impl std::fmt::Display) -> u8 {
+    labelled("error", anstyle::AnsiColor::Red, message);
+    EXIT_ERROR
+}
+
+/// Prints a warning in the house style; the run goes on.
+fn warn(message: impl std::fmt::Display) {
+    labelled("warning", anstyle::AnsiColor::Yellow, message);
+}
+
+/// `label: message` on stderr, the label bold and coloured on a terminal.
+fn labelled(label: &str, color: anstyle::AnsiColor, message: impl std::fmt::Display) {
     let mut stderr = anstream::stderr();
-    let style = anstyle::Style::new()
-        .bold()
-        .fg_color(Some(anstyle::AnsiColor::Red.into()));
+    let style = anstyle::Style::new().bold().fg_color(Some(color.into()));
     let _ = std::io::Write::write_fmt(
         &mut stderr,
-        format_args!("{style}error{style:#}: {message}\n"),
+        format_args!("{style}{label}{style:#}: {message}\n"),
     );
-    EXIT_ERROR
 }
 
 fn current_dir() -> PathBuf {

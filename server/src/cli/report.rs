@@ -453,6 +453,7 @@ pub(super) fn run(args: ReportArgs) -> u8 {
         working_dir: working_dir.clone(),
         config: args.config.clone(),
         progress: None,
+        cache: None,
     };
     let report = match scan::scan(&options) {
         Ok(report) => report,

@@ -1174,6 +1174,7 @@ impl State {
                     working_dir: scan_root,
                     config,
                     progress: Some(&report_count),
+                    cache: None,
                 };
                 crate::scan::scan(&options).map_err(|error| error.to_string())
             });

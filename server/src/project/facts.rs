@@ -33,7 +33,7 @@ use std::ops::Range;
 
 /// Everything one file contributes to project-level rules. Comparable, so that an editor can
 /// tell whether an edit changed anything a project rule depends on.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     /// HTTP application sites (RULES.md H10), in document order.
     pub app_sites: Vec<AppSite>,
@@ -91,7 +91,7 @@ pub struct FileFacts {
 }
 
 /// A read of an environment variable by a static name (RULES.md H7, fact `env-read`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct EnvRead {
     /// The variable's name (pydantic-settings fields: prefixed and upper-cased unless the
     /// settings are case-sensitive).
@@ -105,7 +105,9 @@ pub struct EnvRead {
 }
 
 /// A web framework recognised from code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Framework {
     NestJs,
     Express,
@@ -132,7 +134,7 @@ impl Framework {
 }
 
 /// Where an HTTP application is created (RULES.md H10).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AppSite {
     pub framework: Framework,
     /// The anchor: `NestFactory.create` (the callee), `express()`, `FastAPI(...)` (the call),
@@ -153,7 +155,7 @@ pub struct AppSite {
 }
 
 /// Places in the app's file where fixes can add statements about the app.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SiteInsertions {
     /// Right after the statement that creates the app.
     pub after_creation: Option<Insertion>,
@@ -165,14 +167,16 @@ pub struct SiteInsertions {
 }
 
 /// Evidence that errors reach a global handler.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ErrorHandler {
     pub kind: ErrorHandlerKind,
     pub range: Range<usize>,
 }
 
 /// Which framework a piece of error-handling evidence serves, and how it was recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ErrorHandlerKind {
     /// `app.useGlobalFilters(f)`, `{ provide: APP_FILTER, … }`.
     NestFilter,
@@ -217,7 +221,7 @@ impl ErrorHandlerKind {
 }
 
 /// `app.use(name)` with `name` bound to `export` of the relative module `module`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ImportedMiddleware {
     /// The specifier as written: `./middleware/error-handler`.
     pub module: String,
@@ -230,7 +234,7 @@ pub struct ImportedMiddleware {
 }
 
 /// A name a module exports.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Export {
     /// The exported name; `default` for `export default` and `module.exports = …`.
     pub name: String,
@@ -239,7 +243,7 @@ pub struct Export {
 }
 
 /// `export { a as b } from './m'` (`name = Some(("a", "b"))`) or `export * from './m'`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ReExport {
     pub module: String,
     /// `(imported, exported)`; `None` for `export *`.
@@ -247,7 +251,7 @@ pub struct ReExport {
 }
 
 /// A class decorated with `@Catch()` (catches every exception).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FilterClass {
     pub name: String,
     /// The class name node.

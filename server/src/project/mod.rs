@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// What a project's manifests say, as far as file-level analysis needs it.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProjectInfo {
     /// The project root relative to the workspace root, `/`-separated; empty for the root itself.
     pub root: String,

@@ -12,7 +12,7 @@ use crate::docker::{DockerContext, copy};
 use std::ops::Range;
 
 /// What a Dockerfile tells its project.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DockerfileFacts {
     /// Names set by `ENV` in the final stage chain.
     pub env_names: Vec<String>,
@@ -21,7 +21,7 @@ pub struct DockerfileFacts {
 }
 
 /// A target of the container command (RULES.md §6.5) and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct EntrypointTarget {
     /// The target as written: `src.api.main`, `app.main:app`, `dist/main.js`, `start:prod`.
     pub target: String,
@@ -32,7 +32,7 @@ pub struct EntrypointTarget {
     pub problem: TargetProblem,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TargetProblem {
     /// The file (context-relative) is not in the build context.
     NotInContext { path: String },

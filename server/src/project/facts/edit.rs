@@ -4,7 +4,7 @@ use crate::diagnostic::Edit;
 use tree_sitter::Node;
 
 /// A place to insert whole lines: before the line starting at `at`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Insertion {
     /// The start of a line, or the end of the text.
     pub at: usize,
@@ -28,7 +28,7 @@ impl Insertion {
 }
 
 /// How fixes should write code into a file that holds an app site.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct EditContext {
     /// Where new imports go (RULES.md §1.5): after the last top-level import.
     pub import_at: Insertion,

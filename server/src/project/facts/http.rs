@@ -13,14 +13,16 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 /// Evidence that requests are rate-limited.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct RateLimit {
     pub kind: RateLimitKind,
     pub range: Range<usize>,
 }
 
 /// Where a piece of rate-limit evidence comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum RateLimitKind {
     /// `ThrottlerModule.forRoot(…)`/`forRootAsync(…)` of `@nestjs/throttler`: limits nothing
     /// until a `ThrottlerGuard` is applied. The range is the callee.
@@ -39,14 +41,16 @@ pub enum RateLimitKind {
 }
 
 /// Evidence that responses carry security headers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SecurityHeaders {
     pub kind: SecurityHeadersKind,
     pub range: Range<usize>,
 }
 
 /// Where a piece of security-header evidence comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum SecurityHeadersKind {
     /// `app.use(helmet())`, `app.use(helmet.hsts())`, `app.use(lusca(…))`.
     Helmet,
@@ -61,7 +65,7 @@ pub enum SecurityHeadersKind {
 }
 
 /// A route (or a library) answering health probes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct HealthRoute {
     /// The path as written (`/healthz`, `health/`); `None` when a library serves the probes
     /// (`TerminusModule`, `createTerminus`, Django's `health_check` app).

@@ -6,7 +6,7 @@ use crate::engine::{Captures, FileContext};
 use tree_sitter::Node;
 
 /// The names a module defines at top level.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ModuleIndex {
     /// `(name, callable)`: `callable` for functions, classes and imported names (which may be
     /// either); assignments are values.
