@@ -5,6 +5,7 @@
 //! language server recomputes one file's [`FileFacts`] after an edit and re-runs only the project
 //! rules, without reparsing any other file.
 
+pub mod compose;
 pub mod dotenv;
 pub mod facts;
 pub mod manifest;
