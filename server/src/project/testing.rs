@@ -22,7 +22,10 @@ impl MemoryFiles {
     /// A workspace holding these files, all empty.
     pub fn with_paths(paths: &[&str]) -> Self {
         MemoryFiles {
-            files: paths.iter().map(|p| (p.to_string(), String::new())).collect(),
+            files: paths
+                .iter()
+                .map(|p| (p.to_string(), String::new()))
+                .collect(),
         }
     }
 }
