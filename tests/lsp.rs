@@ -1715,3 +1715,37 @@ fn unsaved_package_json_and_compose_files_are_read_from_their_buffers() {
         codes(p).contains(&"env-not-documented")
     });
 }
+
+#[test]
+fn open_dockerfiles_follow_their_build_context_on_disk() {
+    let entry = "FROM node:20-slim\nCOPY . /app\nENTRYPOINT [\"/app/scripts/entrypoint.sh\"]\n";
+    let (_dir, root) = workspace(&[
+        ("package.json", PACKAGE_JSON),
+        ("Dockerfile", entry),
+        ("scripts/entrypoint.sh", "#!/bin/sh\nexec node index.js\n"),
+    ]);
+    let dockerfile = uri(&root.join("Dockerfile"));
+    let script = uri(&root.join("scripts/entrypoint.sh"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.open(&dockerfile, "dockerfile", entry);
+    let params = server.diagnostics_of(&dockerfile, 1);
+    assert!(
+        !codes(&params).contains(&"entrypoint-target-missing"),
+        "{params:#}"
+    );
+    std::fs::remove_dir_all(root.join("scripts")).unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": script, "type": 3 }] }),
+    );
+    let params = server.wait_for_diagnostics(&dockerfile, TIMEOUT, |p| {
+        codes(p).contains(&"entrypoint-target-missing")
+    });
+    assert!(
+        mentions(
+            &params,
+            "`scripts/entrypoint.sh` is not in the build context"
+        ),
+        "{params:#}"
+    );
+}

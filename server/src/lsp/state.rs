@@ -780,6 +780,38 @@ impl State {
     /// Analyses every Dockerfile of a workspace folder again, for what their build contexts
     /// hold changed: open ones from their buffers, closed ones from the disk.
     fn reanalyse_dockerfiles(&mut self, root: &Path) {
+        let open = self.reanalyse_open_dockerfiles(root);
+        let Some(workspace) = self.workspace(root) else {
+            return;
+        };
+        let closed: Vec<String> = workspace
+            .files
+            .keys()
+            .filter(|rel| {
+                let name = rel.rsplit('/').next().unwrap_or(rel);
+                Language::from_file_name(name) == Some(Language::Dockerfile) && !open.contains(*rel)
+            })
+            .cloned()
+            .collect();
+        for rel in closed {
+            let location = Location {
+                root: root.to_path_buf(),
+                rel,
+            };
+            let path = root.join(&location.rel);
+            let Ok(source) = crate::scan::read_source(&path, crate::source::DEFAULT_MAX_FILE_SIZE)
+            else {
+                continue;
+            };
+            let analysed =
+                self.analyse_now(&location, Language::Dockerfile, Arc::from(source.text));
+            self.update_file(&location, analysed);
+        }
+    }
+
+    /// Analyses the open Dockerfiles of a workspace folder again (one running is marked stale);
+    /// returns their paths.
+    fn reanalyse_open_dockerfiles(&mut self, root: &Path) -> HashSet<String> {
         let open: Vec<(Uri, String)> = self
             .documents
             .iter()
@@ -799,33 +831,7 @@ impl State {
                 self.start_analysis(uri);
             }
         }
-        let Some(workspace) = self.workspace(root) else {
-            return;
-        };
-        let closed: Vec<String> = workspace
-            .files
-            .keys()
-            .filter(|rel| {
-                let name = rel.rsplit('/').next().unwrap_or(rel);
-                Language::from_file_name(name) == Some(Language::Dockerfile)
-                    && !open.iter().any(|(_, open)| open == *rel)
-            })
-            .cloned()
-            .collect();
-        for rel in closed {
-            let location = Location {
-                root: root.to_path_buf(),
-                rel,
-            };
-            let path = root.join(&location.rel);
-            let Ok(source) = crate::scan::read_source(&path, crate::source::DEFAULT_MAX_FILE_SIZE)
-            else {
-                continue;
-            };
-            let analysed =
-                self.analyse_now(&location, Language::Dockerfile, Arc::from(source.text));
-            self.update_file(&location, analysed);
-        }
+        open.into_iter().map(|(_, rel)| rel).collect()
     }
 
     fn close(&mut self, uri: &Uri) {
@@ -1422,13 +1428,16 @@ impl State {
         let workspace = self.workspace_mut(root).expect("found above");
         let rels = workspace.apply_scan(&engine, &overrides, report, &open);
         self.publish_files(root, &rels);
-        // The scan read build contexts from the disk; open fact sources say otherwise.
+        // Open Dockerfiles read their build contexts, which the disk changes behind them; the
+        // scan read closed ones from the disk, which open fact sources may contradict.
         let unsaved_context = self.sources.values().any(|source| {
             let name = source.location.rel.rsplit('/').next().unwrap_or_default();
             source.location.root == root && SourceKind::of(name).is_some_and(|k| k.dockerfiles)
         });
         if unsaved_context {
             self.reanalyse_dockerfiles(root);
+        } else {
+            self.reanalyse_open_dockerfiles(root);
         }
     }
 
