@@ -934,3 +934,253 @@ fn a_project_fact_in_another_buffer_waives_file_findings() {
         codes(params).contains(&"request-without-timeout")
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fact sources edited in the editor: what reads them follows the buffer, not the disk
+
+/// Some diagnostic's message contains `text`.
+fn mentions(params: &Value, text: &str) -> bool {
+    diagnostics(params)
+        .iter()
+        .any(|d| d["message"].as_str().is_some_and(|m| m.contains(text)))
+}
+
+/// An insertion at the end of `text` as one `didChange` content change.
+fn append(text: &str, added: &str) -> Vec<Value> {
+    vec![json!({
+        "range": range(text, text.len()..text.len(), Encoding::Utf16),
+        "text": added,
+    })]
+}
+
+#[test]
+fn an_unsaved_env_example_documents_variables() {
+    let config = "export const config = {\n  databaseUrl: process.env.DATABASE_URL,\n  \
+                  redisUrl: process.env.REDIS_URL,\n};\n";
+    let example = "DATABASE_URL=\n";
+    let (_dir, root) = workspace(&[
+        ("package.json", PACKAGE_JSON),
+        (".env.example", example),
+        ("src/config.ts", config),
+    ]);
+    let reader = uri(&root.join("src/config.ts"));
+    let env = uri(&root.join(".env.example"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    // The startup scan reports the closed file.
+    let params = server.wait_for_diagnostics(&reader, TIMEOUT, |p| {
+        codes(p).contains(&"env-not-documented")
+    });
+    assert_eq!(
+        spans(&params),
+        expected_spans(&[(
+            "env-not-documented",
+            range_of(config, "REDIS_URL", Encoding::Utf16)
+        )]),
+        "{params:#}"
+    );
+
+    // Documented in the buffer, not on disk: the diagnostic goes.
+    server.open(&env, "dotenv", example);
+    server.change(
+        &env,
+        2,
+        append(example, "REDIS_URL=redis://localhost:6379\n"),
+    );
+    server.wait_for_diagnostics(&reader, TIMEOUT, |p| {
+        !codes(p).contains(&"env-not-documented")
+    });
+    assert_eq!(
+        std::fs::read_to_string(root.join(".env.example")).unwrap(),
+        example
+    );
+
+    // An opened reader sees the buffer too.
+    server.open(&reader, "typescript", config);
+    let params = server.diagnostics_of(&reader, 1);
+    assert!(
+        !codes(&params).contains(&"env-not-documented"),
+        "{params:#}"
+    );
+
+    // Closed without saving: the disk is the truth again.
+    server.close(&env);
+    server.wait_for_diagnostics(&reader, TIMEOUT, |p| {
+        codes(p).contains(&"env-not-documented")
+    });
+}
+
+#[test]
+fn an_unsaved_dockerignore_changes_what_the_build_context_holds() {
+    let secrets = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
+    let entry = "FROM node:20-slim\nCOPY . /app\nENTRYPOINT [\"/app/scripts/entrypoint.sh\"]\n";
+    let ignore = "node_modules\n";
+    let (_dir, root) = workspace(&[
+        ("package.json", PACKAGE_JSON),
+        ("web/Dockerfile", secrets),
+        ("web/.env", "API_KEY=local\n"),
+        (
+            "web/server.js",
+            "require('http').createServer().listen(3000);\n",
+        ),
+        ("web/.dockerignore", ignore),
+        ("worker/Dockerfile", entry),
+        (
+            "worker/scripts/entrypoint.sh",
+            "#!/bin/sh\nexec node index.js\n",
+        ),
+        ("worker/.dockerignore", ignore),
+    ]);
+    let web = uri(&root.join("web/Dockerfile"));
+    let web_ignore = uri(&root.join("web/.dockerignore"));
+    let worker = uri(&root.join("worker/Dockerfile"));
+    let worker_ignore = uri(&root.join("worker/.dockerignore"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.wait_for_diagnostics(&web, TIMEOUT, |p| codes(p).contains(&"secret-in-image"));
+
+    // S4 on a closed Dockerfile: excluding `.env` in the unsaved ignore file silences it.
+    server.open(&web_ignore, "ignore", ignore);
+    server.change(&web_ignore, 2, append(ignore, ".env\n"));
+    server.wait_for_diagnostics(&web, TIMEOUT, |p| !codes(p).contains(&"secret-in-image"));
+
+    // entrypoint-target-missing on an open Dockerfile: excluding its script reports it.
+    server.open(&worker, "dockerfile", entry);
+    let params = server.diagnostics_of(&worker, 1);
+    assert!(
+        !codes(&params).contains(&"entrypoint-target-missing"),
+        "{params:#}"
+    );
+    server.open(&worker_ignore, "ignore", ignore);
+    server.change(&worker_ignore, 2, append(ignore, "scripts/\n"));
+    let params = server.wait_for_diagnostics(&worker, TIMEOUT, |p| {
+        codes(p).contains(&"entrypoint-target-missing")
+    });
+    assert_eq!(
+        spans(&params)
+            .into_iter()
+            .filter(|(code, _)| code == "entrypoint-target-missing")
+            .collect::<BTreeSet<_>>(),
+        expected_spans(&[(
+            "entrypoint-target-missing",
+            range_of(entry, "\"/app/scripts/entrypoint.sh\"", Encoding::Utf16)
+        )]),
+        "{params:#}"
+    );
+    assert!(
+        mentions(&params, "excluded by `.dockerignore` (`scripts/`)"),
+        "{params:#}"
+    );
+
+    // Both buffers closed unsaved: back to what the disk says.
+    server.close(&worker_ignore);
+    server.wait_for_diagnostics(&worker, TIMEOUT, |p| {
+        !codes(p).contains(&"entrypoint-target-missing")
+    });
+    server.close(&web_ignore);
+    server.wait_for_diagnostics(&web, TIMEOUT, |p| codes(p).contains(&"secret-in-image"));
+}
+
+#[test]
+fn unsaved_package_json_and_compose_files_are_read_from_their_buffers() {
+    let docker = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD [\"npm\", \"start\"]\n";
+    let manifest = "{\n  \"name\": \"api\",\n  \"scripts\": { \"start\": \"node server.js\" }\n}\n";
+    let config = "export const redisUrl = process.env.REDIS_URL;\n";
+    let compose = "services:\n  api:\n    build: .\n";
+    let (_dir, root) = workspace(&[
+        ("package.json", manifest),
+        ("Dockerfile", docker),
+        (
+            "server.js",
+            "require('http').createServer().listen(3000);\n",
+        ),
+        (".env.example", "PORT=\n"),
+        ("compose.yaml", compose),
+        ("src/config.ts", config),
+    ]);
+    let dockerfile = uri(&root.join("Dockerfile"));
+    let package = uri(&root.join("package.json"));
+    let compose_uri = uri(&root.join("compose.yaml"));
+    let reader = uri(&root.join("src/config.ts"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.wait_for_diagnostics(&reader, TIMEOUT, |p| {
+        codes(p).contains(&"env-not-documented")
+    });
+
+    // The start script becomes a file watcher in the buffer.
+    server.open(&dockerfile, "dockerfile", docker);
+    let params = server.diagnostics_of(&dockerfile, 1);
+    assert!(
+        !codes(&params).contains(&"dev-server-in-production"),
+        "{params:#}"
+    );
+    server.open(&package, "json", manifest);
+    let at = manifest.find("node server.js").unwrap();
+    server.change(
+        &package,
+        2,
+        vec![json!({
+            "range": range(manifest, at..at + "node".len(), Encoding::Utf16),
+            "text": "nodemon",
+        })],
+    );
+    let params = server.wait_for_diagnostics(&dockerfile, TIMEOUT, |p| {
+        codes(p).contains(&"dev-server-in-production")
+    });
+    assert!(
+        mentions(&params, "whose script is `nodemon server.js`"),
+        "{params:#}"
+    );
+
+    // A compose service built from the project root documents `REDIS_URL` in the buffer.
+    server.open(&compose_uri, "dockercompose", compose);
+    server.change(
+        &compose_uri,
+        2,
+        append(
+            compose,
+            "    environment:\n      - REDIS_URL=redis://cache\n",
+        ),
+    );
+    server.wait_for_diagnostics(&reader, TIMEOUT, |p| {
+        !codes(p).contains(&"env-not-documented")
+    });
+    // A half-typed, invalid compose file is ignored, not fatal.
+    let typed = format!("{compose}    environment:\n      - REDIS_URL=redis://cache\n");
+    server.change(&compose_uri, 3, append(&typed, "  worker: [\n"));
+    server.wait_for_diagnostics(&reader, TIMEOUT, |p| {
+        codes(p).contains(&"env-not-documented")
+    });
+}
+
+#[test]
+fn open_dockerfiles_follow_their_build_context_on_disk() {
+    let entry = "FROM node:20-slim\nCOPY . /app\nENTRYPOINT [\"/app/scripts/entrypoint.sh\"]\n";
+    let (_dir, root) = workspace(&[
+        ("package.json", PACKAGE_JSON),
+        ("Dockerfile", entry),
+        ("scripts/entrypoint.sh", "#!/bin/sh\nexec node index.js\n"),
+    ]);
+    let dockerfile = uri(&root.join("Dockerfile"));
+    let script = uri(&root.join("scripts/entrypoint.sh"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.open(&dockerfile, "dockerfile", entry);
+    let params = server.diagnostics_of(&dockerfile, 1);
+    assert!(
+        !codes(&params).contains(&"entrypoint-target-missing"),
+        "{params:#}"
+    );
+    std::fs::remove_dir_all(root.join("scripts")).unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": script, "type": 3 }] }),
+    );
+    let params = server.wait_for_diagnostics(&dockerfile, TIMEOUT, |p| {
+        codes(p).contains(&"entrypoint-target-missing")
+    });
+    assert!(
+        mentions(
+            &params,
+            "`scripts/entrypoint.sh` is not in the build context"
+        ),
+        "{params:#}"
+    );
+}

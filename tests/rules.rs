@@ -69,6 +69,7 @@ fn diff(before: &str, after: &str) -> String {
 
 fn render(
     engine: &Engine,
+    case: &Path,
     file: &preflight::scan::FileReport,
     finding: &Finding,
     out: &mut String,
@@ -138,6 +139,20 @@ fn render(
             applied.text
         );
         out.push_str(&mask(&diff(text, &applied.text)));
+        // Other files the fix creates or extends, against what the case folder holds.
+        for edit in &fix.file_edits {
+            let current = std::fs::read_to_string(case.join(&edit.path)).ok();
+            let after = preflight::diagnostic::FileEdit::apply_all(
+                current.as_deref(),
+                std::iter::once(&edit.change),
+            );
+            let state = if current.is_some() { "" } else { " (new)" };
+            writeln!(out, "      {}{state}:", edit.path).unwrap();
+            match after {
+                Some(after) => out.push_str(&diff(current.as_deref().unwrap_or(""), &after)),
+                None => out.push_str("      (no visible change)\n"),
+            }
+        }
     }
 }
 
@@ -155,7 +170,7 @@ fn check_rule(rule_id: &str) {
             .collect();
         writeln!(snapshot, "{name}: {} finding(s)", found.len()).unwrap();
         for (file, finding) in &found {
-            render(&engine, file, finding, &mut snapshot);
+            render(&engine, &case, file, finding, &mut snapshot);
         }
         match name.split('-').next() {
             Some("pos") if found.is_empty() => {

@@ -127,6 +127,10 @@ impl Language {
 /// `*.dockerfile`, `*.containerfile`.
 fn is_dockerfile_name(name: &str) -> bool {
     const STEMS: [&str; 2] = ["Dockerfile", "Containerfile"];
+    // `Dockerfile.dockerignore` is the ignore file of `Dockerfile`, not a Dockerfile.
+    if name.ends_with(".dockerignore") {
+        return false;
+    }
     if STEMS.iter().any(|stem| {
         name == *stem
             || name
@@ -165,6 +169,8 @@ mod tests {
             ("api.dockerfile", Some(Language::Dockerfile)),
             ("api.containerfile", Some(Language::Dockerfile)),
             ("Dockerfile.", None),
+            ("Dockerfile.dockerignore", None),
+            ("Containerfile.prod.dockerignore", None),
             (".dockerfile", None),
             ("Dockerfiles", None),
             ("README.md", None),

@@ -20,6 +20,17 @@ import { needsRestart, serverSettings, settingsPayload } from './settings';
 const SCAN_WORKSPACE = 'preflight.scanWorkspace';
 const FIX_ALL_KIND = 'source.fixAll.preflight';
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python', 'dockerfile'];
+/**
+ * Files the server reads facts from without analysing them (env examples, Docker ignore files,
+ * compose files, manifests): their unsaved edits change other files' diagnostics.
+ */
+const FACT_SOURCES = [
+  '**/{.env,.env.*}.{example,sample,template,dist,defaults}',
+  '**/{example.env,sample.env,env.example}',
+  '**/{.dockerignore,*.dockerignore}',
+  '**/{compose,docker-compose}*.{yml,yaml}',
+  '**/{package.json,tsconfig*.json}',
+];
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -113,7 +124,10 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     options: { env: { ...process.env, RUST_BACKTRACE: '1' } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    documentSelector: [
+      ...LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      ...FACT_SOURCES.map((pattern) => ({ scheme: 'file', pattern })),
+    ],
     outputChannel: output,
     initializationOptions: () => settingsPayload(currentSettings()),
   };

@@ -204,6 +204,83 @@ pub fn basename(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
+/// The `package.json` script a package manager command runs: `npm start`, `npm test`,
+/// `npm run S`, `npm run-script S`, `bun run S`, `yarn S`, `yarn run S`, `pnpm S`,
+/// `pnpm run S` → (index of the word naming the script, script). `None` for built-in commands
+/// (`npm ci`, `yarn install`) and for scripts of another package (`--prefix`, `--filter`,
+/// `--cwd`, `yarn workspace`).
+pub fn package_script(args: &[String]) -> Option<(usize, String)> {
+    const ELSEWHERE: &[&str] = &[
+        "--prefix",
+        "-C",
+        "--dir",
+        "--filter",
+        "-F",
+        "-w",
+        "--workspace",
+        "--cwd",
+    ];
+    let manager = basename(args.first()?);
+    if !matches!(manager, "npm" | "yarn" | "pnpm" | "bun") {
+        return None;
+    }
+    let elsewhere = args[1..].iter().any(|arg| {
+        let name = arg.split_once('=').map_or(arg.as_str(), |(name, _)| name);
+        ELSEWHERE.contains(&name)
+    });
+    if elsewhere {
+        return None;
+    }
+    let positional: Vec<usize> = (1..args.len())
+        .filter(|&i| !args[i].starts_with('-'))
+        .collect();
+    let first = *positional.first()?;
+    let next = positional.get(1).copied();
+    match (manager, args[first].as_str()) {
+        ("npm", "start") => Some((first, "start".into())),
+        ("npm", "test" | "t") => Some((first, "test".into())),
+        ("npm", "run" | "run-script") | ("bun" | "yarn" | "pnpm", "run") => {
+            next.map(|i| (i, args[i].clone()))
+        }
+        ("yarn" | "pnpm", script) if !is_package_manager_command(script) => {
+            Some((first, script.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// Built-in commands of yarn and pnpm (never scripts).
+fn is_package_manager_command(word: &str) -> bool {
+    matches!(
+        word,
+        "add"
+            | "audit"
+            | "bin"
+            | "cache"
+            | "config"
+            | "create"
+            | "dlx"
+            | "exec"
+            | "info"
+            | "init"
+            | "install"
+            | "i"
+            | "link"
+            | "node"
+            | "pack"
+            | "publish"
+            | "remove"
+            | "rebuild"
+            | "set"
+            | "unlink"
+            | "up"
+            | "upgrade"
+            | "why"
+            | "workspace"
+            | "workspaces"
+    )
+}
+
 /// A POSIX-like shell: `sh`, `bash`, `ash`, `dash`, `zsh`, by name or path.
 pub fn is_shell(program: &str) -> bool {
     matches!(basename(program), "sh" | "bash" | "ash" | "dash" | "zsh")
@@ -297,6 +374,34 @@ mod tests {
             .into_iter()
             .map(|w| w.text)
             .collect()
+    }
+
+    #[test]
+    fn package_scripts() {
+        let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let script = |list: &[&str]| package_script(&args(list));
+        assert_eq!(script(&["npm", "start"]), Some((1, "start".into())));
+        assert_eq!(script(&["npm", "t"]), Some((1, "test".into())));
+        assert_eq!(
+            script(&["npm", "run", "start:prod"]),
+            Some((2, "start:prod".into()))
+        );
+        assert_eq!(
+            script(&["npm", "run", "--silent", "dev"]),
+            Some((3, "dev".into()))
+        );
+        assert_eq!(script(&["yarn", "serve"]), Some((1, "serve".into())));
+        assert_eq!(script(&["yarn", "start"]), Some((1, "start".into())));
+        assert_eq!(script(&["bun", "run", "start"]), Some((2, "start".into())));
+        assert_eq!(script(&["yarn", "install"]), None);
+        assert_eq!(script(&["npm", "ci"]), None);
+        assert_eq!(script(&["npm", "dev"]), None);
+        assert_eq!(script(&["bun", "src/index.ts"]), None);
+        // Another package's script.
+        assert_eq!(script(&["pnpm", "--filter", "api", "start"]), None);
+        assert_eq!(script(&["npm", "--prefix=api", "start"]), None);
+        assert_eq!(script(&["yarn", "workspace", "api", "start"]), None);
+        assert_eq!(script(&["node", "start"]), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod copy;
+pub mod ignore;
 pub mod launch;
 pub mod python;
 pub mod shell;
@@ -130,14 +131,14 @@ impl<'a> DockerContext<'a> {
             Some((dir, _)) => dir,
             None => "",
         };
-        // `[docker.files."<path>"] context` is relative to the Dockerfile's folder; one that
-        // climbs out of the workspace leaves the default.
-        let build_context = cx
-            .options()
-            .docker_context
-            .as_deref()
-            .and_then(|context| {
-                crate::project::normalize_relative(&copy::join_relative(dir, context))
+        // A compose service building this Dockerfile decides its context; then
+        // `[docker.files."<path>"] context`, relative to the Dockerfile's folder (one that climbs
+        // out of the workspace leaves the default); then the Dockerfile's folder.
+        let build_context = crate::project::compose::build_context(cx.fs(), cx.path())
+            .or_else(|| {
+                cx.options().docker_context.as_deref().and_then(|context| {
+                    crate::project::normalize_relative(&copy::join_relative(dir, context))
+                })
             })
             .unwrap_or_else(|| dir.to_string());
         let final_stage = cx

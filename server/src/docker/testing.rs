@@ -1,40 +1,11 @@
-//! Test helpers for Dockerfile rules and the model: an in-memory file system and a way to build a
-//! [`DockerContext`] from text.
+//! Test helpers for Dockerfile rules and the model: a way to build a [`DockerContext`] from text in
+//! an in-memory workspace.
 
 use super::DockerContext;
 use crate::engine::{Engine, FileContext, SourceFile};
-use crate::project::{FileSystem, ProjectInfo};
+use crate::project::ProjectInfo;
+use crate::project::testing::MemoryFiles;
 use preflight_grammars::Language;
-use std::collections::HashSet;
-
-/// A file system holding exactly these workspace-relative files (and their parent folders).
-#[derive(Debug, Default)]
-pub struct MemoryFileSystem {
-    files: HashSet<String>,
-}
-
-impl MemoryFileSystem {
-    pub fn new(files: &[&str]) -> Self {
-        MemoryFileSystem {
-            files: files.iter().map(|f| f.to_string()).collect(),
-        }
-    }
-}
-
-impl FileSystem for MemoryFileSystem {
-    fn is_file(&self, path: &str) -> bool {
-        self.files.contains(path)
-    }
-
-    fn is_dir(&self, path: &str) -> bool {
-        let prefix = if path.is_empty() {
-            String::new()
-        } else {
-            format!("{path}/")
-        };
-        self.files.iter().any(|f| f.starts_with(&prefix))
-    }
-}
 
 /// Runs `f` on the model of `text`, read as the Dockerfile at `path` in a workspace holding
 /// `files`.
@@ -44,7 +15,7 @@ pub fn with_docker<R>(
     files: &[&str],
     f: impl FnOnce(&DockerContext<'_>) -> R,
 ) -> R {
-    let fs = MemoryFileSystem::new(files);
+    let fs = MemoryFiles::with_paths(files);
     let engine = Engine::with_rules(Vec::new());
     let tree = engine.parse(Language::Dockerfile, text, None);
     let file = SourceFile::new(path, text, Language::Dockerfile);

@@ -39,39 +39,74 @@ impl Document {
 
     /// Applies the changes of one `didChange`, in order, to the rope and the tree.
     pub fn apply(&mut self, changes: Vec<TextDocumentContentChangeEvent>, unit: ColumnUnit) {
-        for change in changes {
-            let Some(range) = change.range else {
-                self.rope = Rope::from_str(&change.text);
-                self.tree = None;
-                continue;
-            };
-            let mut start = rope_offset(&self.rope, line_col(range.start), unit);
-            let mut end = rope_offset(&self.rope, line_col(range.end), unit);
-            if end < start {
-                std::mem::swap(&mut start, &mut end);
-            }
-            let start_position = point(&self.rope, start);
-            let old_end_position = point(&self.rope, end);
-            let start_char = self.rope.byte_to_char(start);
-            let end_char = self.rope.byte_to_char(end);
-            self.rope.remove(start_char..end_char);
-            self.rope.insert(start_char, &change.text);
-            let new_end = start + change.text.len();
-            if let Some(tree) = &mut self.tree {
-                tree.edit(&InputEdit {
-                    start_byte: start,
-                    old_end_byte: end,
-                    new_end_byte: new_end,
-                    start_position,
-                    old_end_position,
-                    new_end_position: point(&self.rope, new_end),
-                });
-            }
-        }
+        apply_changes(&mut self.rope, &mut self.tree, changes, unit);
     }
 
     pub fn text(&self) -> String {
         self.rope.to_string()
+    }
+}
+
+/// An open file Preflight reads facts from but does not analyse (`.env.example`,
+/// `.dockerignore`, a compose file, `package.json`): its text, kept in step with every edit.
+pub struct SourceDocument {
+    pub version: i32,
+    pub rope: Rope,
+}
+
+impl SourceDocument {
+    pub fn new(version: i32, text: &str) -> SourceDocument {
+        SourceDocument {
+            version,
+            rope: Rope::from_str(text),
+        }
+    }
+
+    pub fn apply(&mut self, changes: Vec<TextDocumentContentChangeEvent>, unit: ColumnUnit) {
+        apply_changes(&mut self.rope, &mut None, changes, unit);
+    }
+
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+}
+
+/// Applies the changes of one `didChange`, in order, to a rope and the tree parsed from it (a
+/// full-text change drops the tree).
+fn apply_changes(
+    rope: &mut Rope,
+    tree: &mut Option<Tree>,
+    changes: Vec<TextDocumentContentChangeEvent>,
+    unit: ColumnUnit,
+) {
+    for change in changes {
+        let Some(range) = change.range else {
+            *rope = Rope::from_str(&change.text);
+            *tree = None;
+            continue;
+        };
+        let mut start = rope_offset(rope, line_col(range.start), unit);
+        let mut end = rope_offset(rope, line_col(range.end), unit);
+        if end < start {
+            std::mem::swap(&mut start, &mut end);
+        }
+        let start_position = point(rope, start);
+        let old_end_position = point(rope, end);
+        let start_char = rope.byte_to_char(start);
+        let end_char = rope.byte_to_char(end);
+        rope.remove(start_char..end_char);
+        rope.insert(start_char, &change.text);
+        let new_end = start + change.text.len();
+        if let Some(tree) = tree {
+            tree.edit(&InputEdit {
+                start_byte: start,
+                old_end_byte: end,
+                new_end_byte: new_end,
+                start_position,
+                old_end_position,
+                new_end_position: point(rope, new_end),
+            });
+        }
     }
 }
 

@@ -39,11 +39,15 @@ struct Backend {
 }
 
 /// Files whose changes on disk change what Preflight reports (manifests, configuration,
-/// Dockerfiles, env examples, and sources that are not open).
+/// Dockerfiles and their ignore files, env examples, compose files, and sources that are not
+/// open).
 const WATCHED: &[&str] = &[
     "**/{package.json,pyproject.toml,setup.py,setup.cfg,Pipfile,requirements*.txt}",
     "**/{preflight.toml,.preflight.toml}",
-    "**/{.env.example,.env.*.example,.env.sample,.dockerignore}",
+    "**/{.env*,*.env,env.example}",
+    "**/{.dockerignore,*.dockerignore}",
+    "**/{compose,docker-compose}*.{yml,yaml}",
+    "**/tsconfig*.json",
     "**/{Dockerfile,Containerfile}*",
     "**/*.{Dockerfile,dockerfile,containerfile}",
     "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}",

@@ -3,13 +3,13 @@
 use super::FIX_ALL_KIND;
 use super::actions::{self, ActionData, ActionInput, ActionKind};
 use super::convert::{self, Lines};
-use super::document::Document;
+use super::document::{Document, SourceDocument};
 use super::workspace::{IndexedFile, Workspace, apply_overrides};
 use crate::config::{EffectiveConfig, RuleLevel};
 use crate::diagnostic::Finding;
 use crate::engine::{Engine, FileAnalysis, Reusable, SourceFile};
 use crate::position::{ColumnUnit, LineIndex};
-use crate::project::{DiskFileSystem, NoFileSystem, ProjectInfo};
+use crate::project::{NoFileSystem, OverlayFileSystem, ProjectInfo};
 use crate::scan::{ScanOptions, ScanReport};
 use crate::suppress::Suppressions;
 use preflight_grammars::Language;
@@ -207,6 +207,45 @@ struct OpenDocument {
     waiting: Vec<WaitingPull>,
     /// What the last analysis left for the next one to reuse (taken while one runs).
     reusable: Option<Reusable>,
+    /// Files the analysis reads (an ignore file, a compose file) changed while it ran: its
+    /// result is outdated, and it runs again.
+    stale: bool,
+}
+
+/// An open fact source: a file that is not analysed but that analyses and project rules read
+/// (RULES.md §7.2).
+struct OpenSource {
+    document: SourceDocument,
+    location: Location,
+    debounce_pending: bool,
+}
+
+/// Which analyses a fact source feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SourceKind {
+    /// Dockerfile rules read it through the build context: `.dockerignore`, compose files,
+    /// `package.json`, `tsconfig*.json`.
+    dockerfiles: bool,
+    /// Project rules of the projects at or below its folder read it: env example and compose
+    /// files.
+    projects: bool,
+}
+
+impl SourceKind {
+    /// The kind of a file name; `None` when no rule reads such a file.
+    fn of(name: &str) -> Option<SourceKind> {
+        use crate::project::{compose, dotenv};
+        let compose = compose::is_compose_file(name);
+        let kind = SourceKind {
+            dockerfiles: compose
+                || name == ".dockerignore"
+                || name.ends_with(".dockerignore")
+                || name == "package.json"
+                || (name.starts_with("tsconfig") && name.ends_with(".json")),
+            projects: compose || dotenv::is_example_file(name),
+        };
+        (kind.dockerfiles || kind.projects).then_some(kind)
+    }
 }
 
 impl OpenDocument {
@@ -237,6 +276,8 @@ pub struct State {
     settings: Settings,
     workspaces: Vec<Workspace>,
     documents: HashMap<Uri, OpenDocument>,
+    /// Open fact sources (files Preflight reads but does not analyse).
+    sources: HashMap<Uri, OpenSource>,
     /// Push: files whose diagnostics were published non-empty, to clear them when they go away.
     published: HashSet<Uri>,
     /// Pull: the result id the client last received for each file.
@@ -274,6 +315,7 @@ impl State {
             settings: Settings::parse(None),
             workspaces: Vec::new(),
             documents: HashMap::new(),
+            sources: HashMap::new(),
             published: HashSet::new(),
             reported: HashMap::new(),
             needs_refresh: false,
@@ -324,6 +366,11 @@ impl State {
             } => self.change(&uri, version, changes),
             Msg::Close { uri } => self.close(&uri),
             Msg::Analyze { uri } => {
+                if let Some(source) = self.sources.get_mut(&uri) {
+                    source.debounce_pending = false;
+                    self.source_edited(&uri);
+                    return;
+                }
                 if let Some(doc) = self.documents.get_mut(&uri) {
                     doc.debounce_pending = false;
                 }
@@ -581,6 +628,20 @@ impl State {
         let language = Language::from_language_id(language_id)
             .or_else(|| file_name.as_deref().and_then(Language::from_file_name));
         let Some(language) = language else {
+            if file_name.as_deref().and_then(SourceKind::of).is_some()
+                && let Some(location) = self.locate(&uri)
+            {
+                let document = SourceDocument::new(version, text);
+                self.sources.insert(
+                    uri.clone(),
+                    OpenSource {
+                        document,
+                        location,
+                        debounce_pending: false,
+                    },
+                );
+                self.source_edited(&uri);
+            }
             return;
         };
         let location = self.locate(&uri);
@@ -595,6 +656,7 @@ impl State {
                 too_large: false,
                 waiting: Vec::new(),
                 reusable: None,
+                stale: false,
             },
         );
         self.start_analysis(&uri);
@@ -602,6 +664,14 @@ impl State {
 
     fn change(&mut self, uri: &Uri, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
         let encoding = self.encoding;
+        if let Some(source) = self.sources.get_mut(uri) {
+            source.document.apply(changes, encoding);
+            source.document.version = version;
+            if !std::mem::replace(&mut source.debounce_pending, true) {
+                self.debounce(uri);
+            }
+            return;
+        }
         let Some(doc) = self.documents.get_mut(uri) else {
             tracing::warn!(
                 "didChange for a document that is not open: {}",
@@ -638,18 +708,144 @@ impl State {
         }
         let doc = self.documents.get_mut(uri).expect("checked above");
         doc.document.version = version;
-        if !doc.debounce_pending {
-            doc.debounce_pending = true;
-            let tx = self.tx.clone();
-            let uri = uri.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(DEBOUNCE).await;
-                let _ = tx.send(Msg::Analyze { uri });
-            });
+        if !std::mem::replace(&mut doc.debounce_pending, true) {
+            self.debounce(uri);
         }
     }
 
+    /// Asks for `Msg::Analyze` of `uri` once edits pause.
+    fn debounce(&self, uri: &Uri) {
+        let tx = self.tx.clone();
+        let uri = uri.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(DEBOUNCE).await;
+            let _ = tx.send(Msg::Analyze { uri });
+        });
+    }
+
+    /// An open fact source's text settled: it is what analyses read of that file from now on.
+    fn source_edited(&mut self, uri: &Uri) {
+        let Some(source) = self.sources.get(uri) else {
+            return;
+        };
+        let text: Arc<str> = Arc::from(source.document.text());
+        let location = source.location.clone();
+        let changed = self
+            .workspace_mut(&location.root)
+            .is_some_and(|w| w.set_buffer(&location.rel, Some(text)));
+        if changed {
+            self.source_changed(&location);
+        }
+    }
+
+    /// A fact source changed (its buffer, or its disk file once closed): re-runs what reads it
+    /// (RULES.md §7.2) and publishes what changed.
+    fn source_changed(&mut self, location: &Location) {
+        let name = location.rel.rsplit('/').next().unwrap_or(&location.rel);
+        let Some(kind) = SourceKind::of(name) else {
+            return;
+        };
+        if kind.dockerfiles {
+            self.reanalyse_dockerfiles(&location.root);
+        }
+        if kind.projects {
+            let dir = location.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let engine = self.engine.clone();
+            let overrides = self.settings.rules.clone();
+            let Some(workspace) = self.workspace_mut(&location.root) else {
+                return;
+            };
+            let mut touched = Vec::new();
+            for project in workspace.projects_under(dir) {
+                touched.extend(workspace.run_project_rules(&engine, &overrides, &project));
+            }
+            self.publish_files(&location.root, &touched);
+        }
+    }
+
+    /// Publishes the diagnostics of these files of a workspace folder.
+    fn publish_files(&mut self, root: &Path, rels: &[String]) {
+        let Some(workspace) = self.workspace(root) else {
+            return;
+        };
+        let uris: Vec<Uri> = rels
+            .iter()
+            .filter_map(|rel| workspace.uri_of(rel))
+            .collect();
+        for uri in uris {
+            self.publish(&uri);
+        }
+    }
+
+    /// Analyses every Dockerfile of a workspace folder again, for what their build contexts
+    /// hold changed: open ones from their buffers, closed ones from the disk.
+    fn reanalyse_dockerfiles(&mut self, root: &Path) {
+        let open = self.reanalyse_open_dockerfiles(root);
+        let Some(workspace) = self.workspace(root) else {
+            return;
+        };
+        let closed: Vec<String> = workspace
+            .files
+            .keys()
+            .filter(|rel| {
+                let name = rel.rsplit('/').next().unwrap_or(rel);
+                Language::from_file_name(name) == Some(Language::Dockerfile) && !open.contains(*rel)
+            })
+            .cloned()
+            .collect();
+        for rel in closed {
+            let location = Location {
+                root: root.to_path_buf(),
+                rel,
+            };
+            let path = root.join(&location.rel);
+            let Ok(source) = crate::scan::read_source(&path, crate::source::DEFAULT_MAX_FILE_SIZE)
+            else {
+                continue;
+            };
+            let analysed =
+                self.analyse_now(&location, Language::Dockerfile, Arc::from(source.text));
+            self.update_file(&location, analysed);
+        }
+    }
+
+    /// Analyses the open Dockerfiles of a workspace folder again (one running is marked stale);
+    /// returns their paths.
+    fn reanalyse_open_dockerfiles(&mut self, root: &Path) -> HashSet<String> {
+        let open: Vec<(Uri, String)> = self
+            .documents
+            .iter()
+            .filter(|(_, doc)| doc.document.language == Language::Dockerfile)
+            .filter_map(|(uri, doc)| {
+                let location = doc.location.as_ref()?;
+                (location.root == root).then(|| (uri.clone(), location.rel.clone()))
+            })
+            .collect();
+        for (uri, _) in &open {
+            let Some(doc) = self.documents.get_mut(uri) else {
+                continue;
+            };
+            if doc.in_flight {
+                doc.stale = true;
+            } else if !doc.debounce_pending {
+                self.start_analysis(uri);
+            }
+        }
+        open.into_iter().map(|(_, rel)| rel).collect()
+    }
+
     fn close(&mut self, uri: &Uri) {
+        if let Some(source) = self.sources.remove(uri) {
+            // The disk is the truth again.
+            let location = source.location;
+            let changed = self
+                .workspace_mut(&location.root)
+                .is_some_and(|w| w.set_buffer(&location.rel, None));
+            if changed {
+                self.source_changed(&location);
+            }
+            return;
+        }
         let Some(doc) = self.documents.remove(uri) else {
             return;
         };
@@ -661,6 +857,9 @@ impl State {
             return;
         };
         // A workspace file: its facts and findings go back to what is on disk.
+        if let Some(workspace) = self.workspace_mut(&location.root) {
+            workspace.set_buffer(&location.rel, None);
+        }
         let path = location.root.join(&location.rel);
         match crate::scan::read_source(&path, crate::source::DEFAULT_MAX_FILE_SIZE) {
             Ok(source) => {
@@ -682,11 +881,11 @@ impl State {
     fn analysis_inputs(
         &self,
         location: Option<&Location>,
-    ) -> (ProjectInfo, Arc<EffectiveConfig>, Option<PathBuf>) {
+    ) -> (ProjectInfo, Arc<EffectiveConfig>, Option<OverlayFileSystem>) {
         match location.and_then(|l| Some((l, self.workspace(&l.root)?))) {
             Some((location, workspace)) => {
                 let (info, config) = workspace.analysis_inputs(&location.rel);
-                (info, config, Some(workspace.root.clone()))
+                (info, config, Some(workspace.file_system()))
             }
             None => (
                 ProjectInfo::default(),
@@ -697,10 +896,10 @@ impl State {
     }
 
     fn analyse_now(&self, location: &Location, language: Language, text: Arc<str>) -> Analysed {
-        let (info, config, root) = self.analysis_inputs(Some(location));
+        let (info, config, fs) = self.analysis_inputs(Some(location));
         analyse(
             &self.engine,
-            root,
+            fs,
             &location.rel,
             language,
             text,
@@ -719,7 +918,6 @@ impl State {
             return; // the finished run (or the debounce) starts the next one
         }
         let location = doc.location.clone();
-        let (info, config, root) = self.analysis_inputs(location.as_ref());
         let path = match &location {
             Some(location) => location.rel.clone(),
             None => uri
@@ -756,6 +954,13 @@ impl State {
         let text: Arc<str> = Arc::from(doc.document.text());
         let old_tree = doc.document.tree.clone();
         let previous = doc.reusable.take();
+        // Other files' analyses and project rules read this buffer, not the disk.
+        if let Some(location) = &location
+            && let Some(workspace) = self.workspace_mut(&location.root)
+        {
+            workspace.set_buffer(&location.rel, Some(text.clone()));
+        }
+        let (info, config, fs) = self.analysis_inputs(location.as_ref());
         let engine = self.engine.clone();
         let overrides = self.settings.rules.clone();
         let tx = self.tx.clone();
@@ -764,7 +969,7 @@ impl State {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyse(
                     &engine,
-                    root,
+                    fs,
                     &path,
                     language,
                     text,
@@ -799,8 +1004,10 @@ impl State {
             // Valid for the text it analysed, whatever the document's version is now.
             doc.reusable = analysed.reusable.take();
         }
-        if doc.document.version != version {
-            // Stale: the document changed meanwhile. Never publish; analyse the new text.
+        let inputs_changed = std::mem::take(&mut doc.stale);
+        if doc.document.version != version || inputs_changed {
+            // Stale: the document, or a file its analysis reads, changed meanwhile. Never
+            // publish; analyse again.
             self.start_analysis(&uri);
             return;
         }
@@ -864,13 +1071,7 @@ impl State {
         }
         touched.sort();
         touched.dedup();
-        let uris: Vec<Uri> = touched
-            .iter()
-            .filter_map(|rel| workspace.uri_of(rel))
-            .collect();
-        for uri in uris {
-            self.publish(&uri);
-        }
+        self.publish_files(&location.root, &touched);
     }
 
     /// The diagnostics of one file as things stand, with the document version they are for.
@@ -1230,12 +1431,17 @@ impl State {
         let overrides = self.settings.rules.clone();
         let workspace = self.workspace_mut(root).expect("found above");
         let rels = workspace.apply_scan(&engine, &overrides, report, &open);
-        let uris: Vec<Uri> = rels
-            .iter()
-            .filter_map(|rel| workspace.uri_of(rel))
-            .collect();
-        for uri in uris {
-            self.publish(&uri);
+        self.publish_files(root, &rels);
+        // Open Dockerfiles read their build contexts, which the disk changes behind them; the
+        // scan read closed ones from the disk, which open fact sources may contradict.
+        let unsaved_context = self.sources.values().any(|source| {
+            let name = source.location.rel.rsplit('/').next().unwrap_or_default();
+            source.location.root == root && SourceKind::of(name).is_some_and(|k| k.dockerfiles)
+        });
+        if unsaved_context {
+            self.reanalyse_dockerfiles(root);
+        } else {
+            self.reanalyse_open_dockerfiles(root);
         }
     }
 
@@ -1502,7 +1708,7 @@ fn empty_document_report() -> DocumentDiagnosticReportResult {
 #[allow(clippy::too_many_arguments)]
 fn analyse(
     engine: &Engine,
-    root: Option<PathBuf>,
+    fs: Option<OverlayFileSystem>,
     path: &str,
     language: Language,
     text: Arc<str>,
@@ -1521,12 +1727,8 @@ fn analyse(
         declared_script: config.is_script(path),
         options: &rule_options,
     };
-    let disk;
-    let fs: &dyn crate::project::FileSystem = match &root {
-        Some(root) => {
-            disk = DiskFileSystem::new(root);
-            &disk
-        }
+    let fs: &dyn crate::project::FileSystem = match &fs {
+        Some(fs) => fs,
         None => &NoFileSystem,
     };
     let (mut analysis, reusable) = match incremental {

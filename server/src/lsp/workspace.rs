@@ -5,7 +5,9 @@ use crate::config::{ConfigError, ConfigResolver, EffectiveConfig, RuleLevel};
 use crate::diagnostic::Finding;
 use crate::engine::Engine;
 use crate::project::manifest::MARKERS;
-use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView, ProjectWaivers};
+use crate::project::{
+    Buffers, FileFacts, OverlayFileSystem, ProjectInfo, ProjectView, ProjectWaivers,
+};
 use crate::scan::ScanReport;
 use crate::suppress::Suppressions;
 use std::cell::RefCell;
@@ -41,6 +43,9 @@ pub struct Workspace {
     /// Invalid configuration files, by path, as last found (the root's when the configuration
     /// was loaded, nested ones when a file under them was analysed).
     pub config_errors: RefCell<BTreeMap<PathBuf, ConfigError>>,
+    /// The texts of the folder's open documents, which analyses and project rules read instead
+    /// of the disk.
+    buffers: Buffers,
 }
 
 impl Workspace {
@@ -55,7 +60,52 @@ impl Workspace {
             scanning: false,
             rescan: false,
             config_errors: RefCell::new(BTreeMap::new()),
+            buffers: Buffers::default(),
         }
+    }
+
+    /// The folder's files as analyses see them: open documents' buffers, else the disk.
+    pub fn file_system(&self) -> OverlayFileSystem {
+        OverlayFileSystem::new(&self.root, self.buffers.clone())
+    }
+
+    /// Records the buffer of an open document (`None` once closed: the disk is the truth
+    /// again). Returns whether anything changed.
+    pub fn set_buffer(&mut self, rel: &str, text: Option<Arc<str>>) -> bool {
+        let current = self.buffers.get(rel);
+        let same = match (&text, current) {
+            (Some(new), Some(old)) => new == old,
+            (None, None) => true,
+            _ => false,
+        };
+        if same {
+            return false;
+        }
+        let buffers = Arc::make_mut(&mut self.buffers);
+        match text {
+            Some(text) => buffers.insert(rel.to_string(), text),
+            None => buffers.remove(rel),
+        };
+        true
+    }
+
+    /// The projects with analysed files whose root is the folder `dir` or lies below it.
+    pub fn projects_under(&self, dir: &str) -> Vec<String> {
+        let mut projects: Vec<String> = self
+            .files
+            .values()
+            .map(|file| file.project.clone())
+            .filter(|project| {
+                dir.is_empty()
+                    || project == dir
+                    || project
+                        .strip_prefix(dir)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .collect();
+        projects.sort();
+        projects.dedup();
+        projects
     }
 
     /// Re-reads the configuration. On error the last good configuration stays in force and the
@@ -152,7 +202,7 @@ impl Workspace {
             ..ProjectInfo::default()
         };
         let info = self.projects.get(project).unwrap_or(&default_info);
-        let disk = DiskFileSystem::new(&self.root);
+        let fs = self.file_system();
         let options_of = |path: &str| {
             members
                 .iter()
@@ -166,7 +216,7 @@ impl Workspace {
                 .iter()
                 .map(|(rel, file)| (*rel, &file.facts))
                 .collect(),
-            fs: &disk,
+            fs: &fs,
             options: &options_of,
         };
         let mut next: HashMap<String, Vec<Finding>> = HashMap::new();

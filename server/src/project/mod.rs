@@ -5,6 +5,7 @@
 //! language server recomputes one file's [`FileFacts`] after an edit and re-runs only the project
 //! rules, without reparsing any other file.
 
+pub mod compose;
 pub mod dotenv;
 pub mod facts;
 pub mod manifest;
@@ -15,8 +16,9 @@ pub use facts::FileFacts;
 
 use crate::diagnostic::{Finding, Waiver};
 use crate::engine::RuleOptions;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What a project's manifests say, as far as file-level analysis needs it.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -186,5 +188,93 @@ impl FileSystem for DiskFileSystem {
             .collect();
         names.sort();
         names
+    }
+}
+
+/// Unsaved editor buffers by workspace-relative path.
+pub type Buffers = Arc<BTreeMap<String, Arc<str>>>;
+
+/// The file system below a workspace root with an editor's open buffers in front: a buffer is
+/// the file's text, and a file that exists only as a buffer exists.
+pub struct OverlayFileSystem {
+    disk: DiskFileSystem,
+    buffers: Buffers,
+}
+
+impl OverlayFileSystem {
+    pub fn new(root: impl Into<PathBuf>, buffers: Buffers) -> Self {
+        OverlayFileSystem {
+            disk: DiskFileSystem::new(root),
+            buffers,
+        }
+    }
+
+    /// The paths of the buffers below the folder `dir` (`""` = the workspace root), relative
+    /// to it.
+    fn buffers_below(&self, dir: &str) -> Vec<&str> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        self.buffers
+            .range(prefix.clone()..)
+            .map(|(path, _)| path.as_str())
+            .take_while(|path| path.starts_with(&prefix))
+            .map(|path| &path[prefix.len()..])
+            .collect()
+    }
+}
+
+impl FileSystem for OverlayFileSystem {
+    fn is_file(&self, path: &str) -> bool {
+        self.buffers.contains_key(path) || self.disk.is_file(path)
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.disk.is_dir(path) || !self.buffers_below(path).is_empty()
+    }
+    fn read_to_string(&self, path: &str) -> Option<String> {
+        match self.buffers.get(path) {
+            Some(text) => Some(text.to_string()),
+            None => self.disk.read_to_string(path),
+        }
+    }
+    fn list_dir(&self, path: &str) -> Vec<String> {
+        let mut names = self.disk.list_dir(path);
+        names.extend(
+            self.buffers_below(path)
+                .into_iter()
+                .map(|rest| rest.split('/').next().unwrap_or(rest).to_string()),
+        );
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffers_come_first() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env.example"), "A=\n").unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/main.ts"), "").unwrap();
+        let mut buffers = BTreeMap::new();
+        buffers.insert(".env.example".to_string(), Arc::from("A=\nB=\n"));
+        buffers.insert("api/new.ts".to_string(), Arc::from("x"));
+        buffers.insert("src/unsaved.ts".to_string(), Arc::from("y"));
+        let fs = OverlayFileSystem::new(dir.path(), Arc::new(buffers));
+        assert_eq!(
+            fs.read_to_string(".env.example").as_deref(),
+            Some("A=\nB=\n")
+        );
+        assert_eq!(fs.read_to_string("src/main.ts").as_deref(), Some(""));
+        assert!(fs.is_file("api/new.ts") && fs.is_dir("api") && !fs.is_dir("ap"));
+        assert_eq!(fs.list_dir(""), [".env.example", "api", "src"]);
+        assert_eq!(fs.list_dir("src"), ["main.ts", "unsaved.ts"]);
+        assert!(!fs.is_file("missing.ts"));
     }
 }

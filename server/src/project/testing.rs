@@ -18,6 +18,16 @@ impl MemoryFiles {
                 .collect(),
         }
     }
+
+    /// A workspace holding these files, all empty.
+    pub fn with_paths(paths: &[&str]) -> Self {
+        MemoryFiles {
+            files: paths
+                .iter()
+                .map(|p| (p.to_string(), String::new()))
+                .collect(),
+        }
+    }
 }
 
 impl FileSystem for MemoryFiles {
@@ -49,6 +59,7 @@ impl FileSystem for MemoryFiles {
             .filter_map(|f| f.strip_prefix(&prefix))
             .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
             .collect();
+        names.sort();
         names.dedup();
         names
     }

@@ -1,9 +1,9 @@
 use super::{Check, FixAvailability, declare_rule};
 use crate::diagnostic::{Category, Finding, Fix, Severity};
-use crate::docker::command::{Word, basename};
+use crate::docker::command::{self, Word, basename};
 use crate::docker::launch::{self, WordSite, is_development_stage, launched_commands};
 use crate::docker::python::is_python;
-use crate::docker::{DockerContext, Vars};
+use crate::docker::{DockerContext, Located, Vars, shell};
 use preflight_grammars::LanguageFamily;
 
 declare_rule! {
@@ -15,8 +15,10 @@ declare_rule! {
     /// `react-scripts start`, `ng serve`, `webpack serve`, `nest start --watch`,
     /// `gatsby develop`, `remix dev`, `astro dev`, `flask run`, `manage.py runserver`,
     /// `uvicorn`/`gunicorn`/`hypercorn --reload`, `fastapi dev` and `python -m http.server`.
-    /// Commands of other stages, `RUN` lines, and Dockerfiles named for development
-    /// (`Dockerfile.dev`) are not checked.
+    /// For `npm start`, `npm run S`, `yarn S`, `pnpm S` and `bun run S`, the script's command in
+    /// the `package.json` copied to the `WORKDIR` is checked too (`"start": "nodemon src/index.js"`,
+    /// `"start": "next dev"`). Commands of other stages, `RUN` lines, and Dockerfiles named for
+    /// development (`Dockerfile.dev`) are not checked.
     ///
     /// ## Why is this bad?
     /// Development servers watch the file system and reload, compile TypeScript on every start,
@@ -55,6 +57,8 @@ declare_rule! {
     /// - `nodemon file.js` → `node file.js` is **safe** when the script path is nodemon's only
     ///   argument.
     /// - `next dev` → `next start` is **unsafe**: it needs `next build` in the image.
+    /// - `npm run dev` → `npm start` is **unsafe**, offered when the `start` script exists and
+    ///   is not a development server itself: it may need a build step first.
     /// - `flask run` → `gunicorn --bind 0.0.0.0:<port> <module>:app` and
     ///   `manage.py runserver` → `gunicorn <project>.wsgi:application --bind 0.0.0.0:<port>` are
     ///   **unsafe**: they add a dependency. They are offered only when the application (from
@@ -89,6 +93,8 @@ struct Hit {
     why: &'static str,
     suggestion: String,
     plan: Option<Plan>,
+    /// The `package.json` script that runs it, when the command line names a script.
+    script: Option<String>,
 }
 
 /// How to turn it into a production server.
@@ -110,16 +116,24 @@ fn check(docker: &DockerContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let vars = docker.vars_at(stage.index, None);
+    let scripts = package_scripts(docker, stage.index);
     for words in launched_commands(docker, stage.index) {
         let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
-        let Some(hit) = detect(&texts, &vars) else {
+        let hit = match detect(&texts, &vars) {
+            Some(hit) => Some(with_start_script(hit, &texts, &scripts, &vars)),
+            None => script_server(&texts, &scripts, &vars),
+        };
+        let Some(hit) = hit else {
             continue;
         };
-        let shown = shorten(&texts.join(" "));
+        let mut shown = format!("`{}`", shorten(&texts.join(" ")));
+        if let Some(script) = &hit.script {
+            shown = format!("{shown}, whose script is `{}`", shorten(script));
+        }
         let mut finding = RULE.finding(
             words[hit.anchor].range.clone(),
             format!(
-                "The container starts a development server (`{shown}`): {}. Run a production \
+                "The container starts a development server ({shown}): {}. Run a production \
                  server instead (e.g. `{}`).",
                 hit.why, hit.suggestion
             ),
@@ -160,7 +174,15 @@ fn build_fix(docker: &DockerContext<'_>, words: &[Word], plan: &Plan) -> Option<
         }
         Plan::Replace { from, words: new } => {
             let edit = launch::replace_words(docker, &words[*from..], new)?;
-            Some(Fix::unsafe_(format!("Use `{}`", new.join(" ")), vec![edit]))
+            let command: Vec<&str> = words[..*from]
+                .iter()
+                .map(|w| w.text.as_str())
+                .chain(new.iter().map(String::as_str))
+                .collect();
+            Some(Fix::unsafe_(
+                format!("Use `{}`", command.join(" ")),
+                vec![edit],
+            ))
         }
     }
 }
@@ -197,6 +219,107 @@ fn package_runner_start(docker: &DockerContext<'_>, word: &Word) -> Option<usize
     }
 }
 
+/// The `scripts` of the `package.json` the container's `WORKDIR` gets from the build context
+/// (RULES.md §6.5 mapping), if it has one.
+fn package_scripts(
+    docker: &DockerContext<'_>,
+    stage: usize,
+) -> serde_json::Map<String, serde_json::Value> {
+    let Located::InContext(path) = docker.locate_file(stage, "package.json") else {
+        return serde_json::Map::new();
+    };
+    docker
+        .cx
+        .fs()
+        .read_to_string(&path)
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|json| json.get("scripts")?.as_object().cloned())
+        .unwrap_or_default()
+}
+
+/// A command line running a `package.json` script whose own command starts a development
+/// server (`npm start` with `"start": "nodemon src/index.js"`): the hit, anchored at the script
+/// name. The script's command is read one level deep: a script running another script is judged
+/// by that script's name.
+fn script_server(
+    words: &[String],
+    scripts: &serde_json::Map<String, serde_json::Value>,
+    vars: &Vars,
+) -> Option<Hit> {
+    let (index, name) = command::package_script(words)?;
+    let script = scripts.get(&name)?.as_str()?;
+    let inner = script_dev_server(script, vars)?;
+    Some(Hit {
+        anchor: index,
+        why: inner.why,
+        suggestion: inner.suggestion,
+        plan: None,
+        script: Some(script.to_string()),
+    })
+}
+
+/// The development server the command of a `package.json` script starts, if any: each of its
+/// simple commands (`tsc && nodemon dist/index.js`) is checked, through `cross-env` and the
+/// launchers of H9.
+fn script_dev_server(script: &str, vars: &Vars) -> Option<Hit> {
+    let tokens = shell::tokenize(script)?;
+    for command in shell::simple_commands(&tokens) {
+        let mut words: Vec<String> = shell::command_words(script, command)
+            .into_iter()
+            .map(|token| token.text)
+            .collect();
+        // `cross-env NODE_ENV=production node x.js`: the assignments are its own.
+        if words
+            .first()
+            .is_some_and(|w| matches!(basename(w), "cross-env" | "cross-env-shell"))
+        {
+            let skip = 1 + words[1..].iter().take_while(|w| w.contains('=')).count();
+            words.drain(..skip);
+        }
+        let texts: Vec<&str> = words.iter().map(String::as_str).collect();
+        let skip = command::launcher_len(&texts);
+        if let Some(hit) = words.get(skip..).and_then(|argv| detect(argv, vars)) {
+            return Some(hit);
+        }
+    }
+    None
+}
+
+/// For `npm run dev` and the like: `npm start` instead (unsafe) when the `start` script exists
+/// and is not a development server itself.
+fn with_start_script(
+    mut hit: Hit,
+    words: &[String],
+    scripts: &serde_json::Map<String, serde_json::Value>,
+    vars: &Vars,
+) -> Hit {
+    let manager = basename(&words[0]);
+    let is_script = command::package_script(words).is_some_and(|(index, _)| index == hit.anchor);
+    let start = scripts.get("start").and_then(|s| s.as_str());
+    if hit.plan.is_some()
+        || !is_script
+        || words[hit.anchor] == "start"
+        || start.is_none_or(|start| script_dev_server(start, vars).is_some())
+    {
+        return hit;
+    }
+    // From the `run` word (`npm run --silent dev`), else the script word (`yarn dev`).
+    let from = (1..hit.anchor)
+        .rev()
+        .take_while(|&i| {
+            words[i].starts_with('-') || matches!(words[i].as_str(), "run" | "run-script")
+        })
+        .find(|&i| matches!(words[i].as_str(), "run" | "run-script"))
+        .unwrap_or(hit.anchor);
+    let mut new: Vec<String> = match manager {
+        "bun" => vec!["run".into(), "start".into()],
+        _ => vec!["start".into()],
+    };
+    new.extend(words[hit.anchor + 1..].iter().cloned());
+    hit.plan = Some(Plan::Replace { from, words: new });
+    hit
+}
+
 /// The development server `words` (an analysed command line) starts, if any.
 fn detect(words: &[String], vars: &Vars) -> Option<Hit> {
     let program = basename(words.first()?);
@@ -206,6 +329,7 @@ fn detect(words: &[String], vars: &Vars) -> Option<Hit> {
             why,
             suggestion: suggestion.to_string(),
             plan,
+            script: None,
         })
     };
     let arg = |i: usize| words.get(i).map(String::as_str);
@@ -324,6 +448,7 @@ fn package_script(words: &[String], manager: &str) -> Option<Hit> {
             why: WATCHING,
             suggestion: "npm start".to_string(),
             plan: None,
+            script: None,
         })
     };
     let mut i = match skip_options(1) {
@@ -359,6 +484,7 @@ fn package_script(words: &[String], manager: &str) -> Option<Hit> {
         why: WATCHING,
         suggestion,
         plan: None,
+        script: None,
     })
 }
 
@@ -438,6 +564,7 @@ fn python_server(words: &[String], vars: &Vars) -> Option<Hit> {
                     from: 0,
                     words: gunicorn(&p),
                 }),
+                script: None,
             })
         }
         "flask" => {
@@ -468,6 +595,7 @@ fn python_server(words: &[String], vars: &Vars) -> Option<Hit> {
                     from: 0,
                     words: gunicorn(&app),
                 }),
+                script: None,
             })
         }
         "uvicorn" | "hypercorn" | "gunicorn" => {
@@ -483,6 +611,7 @@ fn python_server(words: &[String], vars: &Vars) -> Option<Hit> {
                 why: WATCHING,
                 suggestion: shorten(&without.join(" ")),
                 plan: Some(Plan::Remove(reload)),
+                script: None,
             })
         }
         "fastapi" if rest.first().map(String::as_str) == Some("dev") => Some(Hit {
@@ -490,12 +619,14 @@ fn python_server(words: &[String], vars: &Vars) -> Option<Hit> {
             why: WATCHING,
             suggestion: shorten(format!("fastapi run {}", rest[1..].join(" ")).trim()),
             plan: None,
+            script: None,
         }),
         "http.server" if at > 0 => Some(Hit {
             anchor: at,
             why: HTTP_SERVER,
             suggestion: "nginx".to_string(),
             plan: None,
+            script: None,
         }),
         _ => None,
     }
@@ -723,6 +854,114 @@ mod tests {
         ] {
             assert!(flagged(line).is_empty(), "{line}");
         }
+    }
+
+    /// Findings on `docker` in a context holding `package.json` with these scripts.
+    fn with_scripts(docker: &str, scripts: &str) -> Vec<Finding> {
+        let manifest = format!("{{\"name\": \"app\", \"scripts\": {scripts}}}");
+        let fs = crate::project::testing::MemoryFiles::new(&[
+            ("Dockerfile", docker),
+            ("package.json", &manifest),
+        ]);
+        testing::check_in(
+            RULE.id,
+            "Dockerfile",
+            docker,
+            &crate::project::ProjectInfo::default(),
+            &fs,
+        )
+    }
+
+    #[test]
+    fn package_json_scripts_decide() {
+        let docker = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD [\"npm\", \"start\"]\n";
+        let found = with_scripts(docker, r#"{"start": "nodemon src/index.js"}"#);
+        assert_eq!(spans(docker, &found), ["\"start\""]);
+        assert_eq!(
+            found[0].message,
+            "The container starts a development server (`npm start`, whose script is \
+             `nodemon src/index.js`): file watching and auto-reload. Run a production server \
+             instead (e.g. `node src/index.js`)."
+        );
+        assert!(found[0].fixes.is_empty());
+        for script in [
+            "next dev",
+            "ts-node-dev --respawn src/main.ts",
+            "vite",
+            "nest start --watch",
+            "tsc && nodemon dist/index.js",
+            "cross-env NODE_ENV=development nodemon src/index.js",
+            "npx ts-node src/index.ts",
+            "npm run dev",
+            "uvicorn app:app --reload",
+        ] {
+            let scripts = format!("{{\"start\": {script:?}, \"dev\": \"vite\"}}");
+            assert_eq!(with_scripts(docker, &scripts).len(), 1, "{script}");
+        }
+        for script in [
+            "node dist/main.js",
+            "next start",
+            "nest start",
+            "vite build && node server.js",
+            "npm run serve:prod",
+            "cross-env NODE_ENV=production node dist/main.js",
+        ] {
+            let scripts = format!("{{\"start\": {script:?}}}");
+            assert!(with_scripts(docker, &scripts).is_empty(), "{script}");
+        }
+        // Other managers and named scripts.
+        let yarn = docker.replace("\"npm\", \"start\"", "\"yarn\", \"serve:prod\"");
+        assert_eq!(
+            with_scripts(&yarn, r#"{"serve:prod": "ts-node src/main.ts"}"#).len(),
+            1
+        );
+        let bun = docker.replace("\"npm\", \"start\"", "\"bun\", \"run\", \"web\"");
+        assert_eq!(with_scripts(&bun, r#"{"web": "next dev -p 80"}"#).len(), 1);
+        // Not copied into the image: nothing to read.
+        let elsewhere = docker.replace("COPY . .", "COPY --from=build /app /app");
+        assert!(with_scripts(&elsewhere, r#"{"start": "nodemon x.js"}"#).is_empty());
+        // Another package's script.
+        let filtered = docker.replace(
+            "\"npm\", \"start\"",
+            "\"pnpm\", \"--filter\", \"api\", \"start\"",
+        );
+        assert!(with_scripts(&filtered, r#"{"start": "nodemon x.js"}"#).is_empty());
+    }
+
+    #[test]
+    fn dev_scripts_become_start_when_start_is_a_server() {
+        let docker = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD [\"npm\", \"run\", \"dev\"]\n";
+        let found = with_scripts(
+            docker,
+            r#"{"dev": "nodemon", "start": "node dist/main.js"}"#,
+        );
+        assert_eq!(found[0].fixes[0].title, "Use `npm start`");
+        assert_eq!(
+            fixed(docker, &found, FixSafety::Unsafe),
+            "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD [\"npm\", \"start\"]\n"
+        );
+        assert_eq!(fixed_safe(docker, &found), docker);
+        let yarn = "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD yarn dev --port 3000\n";
+        let found = with_scripts(yarn, r#"{"dev": "vite", "start": "node server.js"}"#);
+        assert_eq!(
+            fixed(yarn, &found, FixSafety::Unsafe),
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD yarn start --port 3000\n"
+        );
+        // No `start`, or one that is a development server too: no fix.
+        assert!(
+            with_scripts(docker, r#"{"dev": "nodemon"}"#)[0]
+                .fixes
+                .is_empty()
+        );
+        assert!(
+            with_scripts(docker, r#"{"dev": "nodemon", "start": "nodemon x.js"}"#)[0]
+                .fixes
+                .is_empty()
+        );
+    }
+
+    fn fixed_safe(text: &str, found: &[Finding]) -> String {
+        fixed(text, found, FixSafety::Safe)
     }
 
     #[test]

@@ -8,13 +8,19 @@ use preflight_grammars::LanguageFamily;
 declare_rule! {
     /// ## What it does
     /// Checks that what the final stage's `CMD`/`ENTRYPOINT` runs is in the image, as far as the
-    /// build context (the Dockerfile's folder) mapped through `WORKDIR` and `COPY` tells:
+    /// build context mapped through `WORKDIR` and `COPY` tells. The build context is the one a
+    /// compose service building the Dockerfile gives it (`build: { context, dockerfile }` in a
+    /// `compose.yaml`/`docker-compose.yml` of the Dockerfile's folder or one above), else
+    /// `[docker.files."<path>"] context` from `preflight.toml`, else the Dockerfile's folder.
+    /// What is checked:
     ///
     /// - `python -m pkg.module`: the module exists when its top-level package is local;
     /// - `uvicorn`/`gunicorn`/`hypercorn`/`daphne`/`granian` `module:attr`: the module exists,
     ///   and defines `attr` at top level (a function or class for `attr()` / `--factory`);
     /// - `python app.py`, `node server.js` (Node's resolution: `.js`, `.mjs`, `.cjs`,
     ///   `/index.js`), `pm2-runtime F`, and entrypoint scripts (`./run.sh`, `/app/start.sh`);
+    /// - `flask --app M run`, or `flask run` with `ENV FLASK_APP=M`: the module `M` (or the file,
+    ///   for `app.py` and paths with a `/`) exists, and defines `attr` for `M:attr`;
     /// - `npm start`, `npm run S`, `yarn S`, `pnpm S`, `bun run S`: the script exists in the
     ///   `package.json` copied to the `WORKDIR` (`npm start` also accepts a `server.js`);
     /// - a Node file under `dist/`, `build/`, `out/` or `lib/` must have a source with the same
@@ -352,6 +358,68 @@ mod tests {
                 .contains("`scripts/entrypoint.sh` is excluded by `.dockerignore` (`scripts/`)")
         );
         assert!(run(&[("Dockerfile", docker), ("scripts/entrypoint.sh", "")]).is_empty());
+    }
+
+    #[test]
+    fn flask_applications() {
+        let docker = |cmd: &str| format!("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{cmd}\n");
+        let app = "from flask import Flask\napp = Flask(__name__)\n";
+        let factory = "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n";
+        // `--app M`: the module must exist.
+        let cli = docker("CMD [\"flask\", \"--app\", \"web.main\", \"run\", \"--host=0.0.0.0\"]");
+        let found = run(&[("Dockerfile", &cli), ("web/app.py", app)]);
+        assert_eq!(
+            found,
+            [(
+                "\"web.main\"".to_string(),
+                "The container command targets `web.main`, but `web/main.py` is not in the build \
+                 context; the container will exit at start."
+                    .to_string()
+            )]
+        );
+        assert!(run(&[("Dockerfile", &cli), ("web/main.py", app)]).is_empty());
+        // `ENV FLASK_APP=M:attr`: the attribute must be defined, callable when called.
+        let env = docker(
+            "ENV FLASK_APP=web.main:create_app()\nCMD [\"python\", \"-m\", \"flask\", \"run\"]",
+        );
+        let found = run(&[("Dockerfile", &env), ("web/main.py", app)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "web.main:create_app()");
+        assert!(
+            found[0]
+                .1
+                .contains("module `web.main` has no top-level `create_app`")
+        );
+        assert!(run(&[("Dockerfile", &env), ("web/main.py", factory)]).is_empty());
+        // A file path (`.py`, or with a `/`) must exist as a file.
+        let file = docker("CMD flask --app=src/server.py run");
+        let found = run(&[("Dockerfile", &file), ("src/app.py", app)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "--app=src/server.py");
+        assert!(
+            found[0]
+                .1
+                .contains("`src/server.py` is not in the build context")
+        );
+        assert!(run(&[("Dockerfile", &file), ("src/server.py", app)]).is_empty());
+        let package = docker("ENV FLASK_APP=src/web:app\nCMD [\"flask\", \"run\"]");
+        assert!(run(&[("Dockerfile", &package), ("src/web/__init__.py", app)]).is_empty());
+        assert_eq!(
+            run(&[("Dockerfile", &package), ("src/other.py", app)]).len(),
+            1
+        );
+        // Other commands, unknown values, installed packages: nothing to check.
+        for cmd in [
+            "CMD [\"flask\", \"--app\", \"web.main\", \"routes\"]",
+            "CMD [\"flask\", \"run\"]",
+            "ENV FLASK_APP=${APP}\nCMD [\"flask\", \"run\"]",
+            "ENV FLASK_APP=installed_pkg.app\nCMD [\"flask\", \"run\"]",
+        ] {
+            assert!(
+                run(&[("Dockerfile", &docker(cmd)), ("web/app.py", app)]).is_empty(),
+                "{cmd}"
+            );
+        }
     }
 
     #[test]

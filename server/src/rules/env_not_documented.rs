@@ -2,8 +2,8 @@ use super::{Check, FixAvailability, declare_rule};
 use crate::diagnostic::{Category, FileChange, FileEdit, Fix, Severity};
 use crate::engine::ProjectFinding;
 use crate::project::ProjectView;
-use crate::project::dotenv;
 use crate::project::facts::EnvRead;
+use crate::project::{compose, dotenv};
 use preflight_grammars::LanguageFamily;
 use std::collections::{BTreeMap, HashSet};
 
@@ -14,7 +14,10 @@ declare_rule! {
     /// example file does not list. The example folder is the nearest folder, from the project
     /// root up to the workspace root, holding an example file (`.env.example`, `.env.sample`,
     /// `.env.template`, `example.env`, …); the keys of all example files there count, commented
-    /// ones (`# SENTRY_DSN=`) included, and so do the `ENV` names of the project's Dockerfiles.
+    /// ones (`# SENTRY_DSN=`) included, and so do the `ENV` names of the project's Dockerfiles
+    /// and the `environment` keys of compose services built from the project root (in
+    /// `compose.yaml`, `docker-compose.yml`, `docker-compose.*.yml`, … of the project root or a
+    /// folder above it).
     ///
     /// One diagnostic per file and name, at its first read in the file. Platform variables
     /// (`NODE_ENV`, `PATH`, …), dynamic names, writes, tests and scripts do not count.
@@ -74,6 +77,7 @@ fn check(project: &ProjectView<'_>, out: &mut Vec<ProjectFinding>) {
         return;
     };
     let mut documented: Vec<String> = examples.keys(project.fs);
+    documented.extend(compose::environment_keys(project.fs, &project.info.root));
     for (_, facts) in project.facts() {
         if let Some(docker) = &facts.dockerfile {
             documented.extend(docker.env_names.iter().cloned());
@@ -240,6 +244,19 @@ mod tests {
             (".env.local.example", "# JWT_SECRET=\n"),
         ]);
         assert!(run(&files, &fs).is_empty());
+        // `environment` of a compose service built from the project root documents too; a
+        // service built from elsewhere, a broken compose file and a service without `build`
+        // do not.
+        let compose = "services:\n  api:\n    build: .\n    environment:\n      - REDIS_URL=redis://cache\n  \
+                       web:\n    build: ./web\n    environment: {JWT_SECRET: x}\n  \
+                       cache:\n    image: redis\n    environment: [JWT_SECRET=x]\n";
+        let fs = MemoryFiles::new(&[
+            (".env.example", "DATABASE_URL=\n"),
+            ("docker-compose.yml", compose),
+            ("docker-compose.prod.yml", "services: [\n"),
+        ]);
+        let found = run(&files[..1], &fs);
+        assert_eq!(texts(&files, &found), ["'JWT_SECRET'"]);
         // Without an example folder, `missing-env-example` speaks instead.
         assert!(run(&files[..1], &MemoryFiles::new(&[])).is_empty());
     }

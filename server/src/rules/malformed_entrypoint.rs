@@ -789,15 +789,15 @@ fn normalize_whitespace(value: &str, is_program: bool) -> Option<Vec<String>> {
 mod tests {
     use super::*;
     use crate::diagnostic::FixSafety;
-    use crate::docker::testing::MemoryFileSystem;
     use crate::engine::{Engine, SourceFile};
     use crate::project::ProjectInfo;
+    use crate::project::testing::MemoryFiles;
     use crate::rules::testing::{self, fixed, spans};
     use preflight_grammars::Language;
 
     /// Findings on `text` as `path`, in a workspace holding `files`.
     fn check_in(path: &str, text: &str, files: &[&str]) -> Vec<Finding> {
-        let fs = MemoryFileSystem::new(files);
+        let fs = MemoryFiles::with_paths(files);
         let engine = Engine::with_rules(vec![&RULE]);
         let file = SourceFile::new(path, text, Language::Dockerfile);
         let analysis = engine.analyze_file(&file, &ProjectInfo::default(), &fs);

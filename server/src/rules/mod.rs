@@ -242,7 +242,7 @@ mod tests {
 pub(crate) mod testing {
     use crate::diagnostic::{Finding, FixSafety};
     use crate::engine::{Engine, SourceFile};
-    use crate::project::{NoFileSystem, ProjectInfo};
+    use crate::project::{FileSystem, NoFileSystem, ProjectInfo};
     use preflight_grammars::Language;
 
     /// Findings of rule `id` on `text`, read as the file at `path` (its name picks the language;
@@ -253,12 +253,23 @@ pub(crate) mod testing {
     }
 
     pub fn check_with(id: &str, path: &str, text: &str, project: &ProjectInfo) -> Vec<Finding> {
+        check_in(id, path, text, project, &NoFileSystem)
+    }
+
+    /// Findings of rule `id` on `text` in a workspace whose other files `fs` holds.
+    pub fn check_in(
+        id: &str,
+        path: &str,
+        text: &str,
+        project: &ProjectInfo,
+        fs: &dyn FileSystem,
+    ) -> Vec<Finding> {
         let rule = super::by_id(id).expect("known rule");
         let language = Language::from_file_name(path.rsplit('/').next().unwrap())
             .expect("a file name Preflight parses");
         let engine = Engine::with_rules(vec![rule]);
         let file = SourceFile::new(path, text, language);
-        let analysis = engine.analyze_file(&file, project, &NoFileSystem);
+        let analysis = engine.analyze_file(&file, project, fs);
         analysis
             .findings
             .into_iter()

@@ -1,6 +1,7 @@
 use super::{Check, FixAvailability, declare_rule};
-use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
-use crate::docker::{CopyOp, DockerContext, Stage};
+use crate::diagnostic::{Category, Edit, FileChange, FileEdit, Finding, Fix, Severity};
+use crate::docker::ignore::{DockerIgnore, literal_pattern};
+use crate::docker::{CopyOp, DockerContext, Stage, copy};
 use crate::secrets;
 use preflight_grammars::LanguageFamily;
 use regex::Regex;
@@ -18,8 +19,10 @@ declare_rule! {
     /// - an `ARG` (in any stage) whose name is a secret: build arguments are meant to be
     ///   overridden with `--build-arg`, and their values are recorded in the build history;
     /// - a `COPY`/`ADD` into the final image of a secret file (`.env`, `*.pem`, `*.key`,
-    ///   `id_rsa`, `.npmrc`, `.pypirc`, `credentials.json`, …), or a `COPY . .` of a build context
-    ///   that holds such a file at its root and has no `.dockerignore`;
+    ///   `id_rsa`, `.npmrc`, `.pypirc`, `credentials.json`, …), or a `COPY . .` (`./`, `*`) of a
+    ///   build context holding such a file anywhere (`node_modules` and `.git` aside) that
+    ///   `.dockerignore` — or `<Dockerfile>.dockerignore`, which takes precedence — does not
+    ///   exclude;
     /// - a known credential format (AWS key id, GitHub/GitLab/Slack/Stripe/npm tokens, a private
     ///   key block, a password in a URL, …) written into a `RUN`, `ENV`, `ARG` or heredoc.
     ///
@@ -58,8 +61,9 @@ declare_rule! {
     ///   the stage that reads it (adding `# syntax=docker/dockerfile:1.10` when the file has no
     ///   syntax directive); no fix when another instruction reads it.
     /// - `COPY` of a secret file: remove the instruction when it copies only that file.
-    /// - Hard-coded credentials and `COPY . .`: no fix (rotate the credential; exclude the files
-    ///   in `.dockerignore`).
+    /// - `COPY . .`: add the secret files to the `.dockerignore` in force (created at the
+    ///   context root when there is none); a build step that needs one of them then fails.
+    /// - Hard-coded credentials: no fix (rotate the credential).
     ///
     /// ## How to silence
     /// Put `# preflight-ignore: secret-in-image` on the line above the instruction, or set
@@ -357,59 +361,81 @@ fn check_copy(docker: &DockerContext<'_>, op: &CopyOp<'_>, out: &mut Vec<Finding
     }
 }
 
-/// Files at the root of a build context that hold secrets often enough to check for them when
-/// the whole context is copied. The file system answers existence only, so S4 looks for these
-/// names at the context root rather than searching the whole context.
-const CONTEXT_SECRETS: &[&str] = &[
-    ".env",
-    ".env.local",
-    ".env.production",
-    ".env.prod",
-    ".env.staging",
-    ".env.development",
-    ".npmrc",
-    ".pypirc",
-    ".netrc",
-    ".git-credentials",
-    "credentials.json",
-    "id_rsa",
-    "id_ecdsa",
-    "id_ed25519",
-    "kubeconfig",
-    ".aws/credentials",
-    ".docker/config.json",
-];
+/// Folders S4 does not search: dependencies and version control.
+const UNSEARCHED: &[&str] = &["node_modules", ".git"];
+/// The most entries of a build context S4 looks at.
+const MAX_CONTEXT_ENTRIES: usize = 50_000;
 
-/// S4: `COPY . .` of a context with secret files and no `.dockerignore` (whose patterns cannot be
-/// read here, so any `.dockerignore` is trusted).
+/// S4: `COPY . .` of a build context holding secret files that `.dockerignore` does not exclude.
 fn check_broad_copy(
     docker: &DockerContext<'_>,
     node: Node<'_>,
     source: &str,
     out: &mut Vec<Finding>,
 ) {
-    let fs = docker.cx.fs();
-    if fs.is_file(&docker.context_path(".dockerignore")) {
-        return;
-    }
-    let found: Vec<&str> = CONTEXT_SECRETS
-        .iter()
-        .copied()
-        .filter(|f| fs.is_file(&docker.context_path(f)))
-        .collect();
+    let ignore = docker.dockerignore();
+    let found = context_secrets(docker, ignore.as_ref());
     if found.is_empty() {
         return;
     }
     let listed: Vec<String> = found.iter().take(3).map(|f| format!("`{f}`")).collect();
     let more = if found.len() > 3 { ", …" } else { "" };
-    out.push(RULE.finding(
-        node.byte_range(),
-        format!(
-            "`COPY {source}` copies secret files into the image ({}{more}); exclude them in \
-             `.dockerignore`.",
-            listed.join(", ")
-        ),
-    ));
+    let listed = format!("{}{more}", listed.join(", "));
+    let ignore_path = docker.dockerignore_path();
+    let display = ignore_path.rsplit('/').next().unwrap_or(&ignore_path);
+    let lines: Vec<String> = found.iter().map(|f| literal_pattern(f)).collect();
+    let change = if ignore.is_some() {
+        FileChange::AppendLines(lines)
+    } else {
+        FileChange::Create(lines)
+    };
+    let fix =
+        Fix::unsafe_(format!("Add {listed} to `{display}`"), Vec::new()).with_file_edit(FileEdit {
+            path: ignore_path.clone(),
+            change,
+        });
+    out.push(
+        RULE.finding(
+            node.byte_range(),
+            format!(
+                "`COPY {source}` copies secret files into the image ({listed}); exclude them in \
+                 `{display}`."
+            ),
+        )
+        .with_fix(fix),
+    );
+}
+
+/// The context-relative paths of the secret files (S3 names) in the build context that `ignore`
+/// does not exclude, sorted; `node_modules` and `.git` are not searched.
+fn context_secrets(docker: &DockerContext<'_>, ignore: Option<&DockerIgnore>) -> Vec<String> {
+    let fs = docker.cx.fs();
+    let reincludes = ignore.is_some_and(DockerIgnore::reincludes);
+    let excluded = |path: &str| ignore.is_some_and(|i| i.excluded(path).is_some());
+    let mut found = Vec::new();
+    let mut seen = 0;
+    let mut pending = vec![String::new()];
+    while let Some(dir) = pending.pop() {
+        for name in fs.list_dir(&docker.context_path(&dir)) {
+            seen += 1;
+            if seen > MAX_CONTEXT_ENTRIES {
+                found.sort();
+                return found;
+            }
+            let path = copy::join_relative(&dir, &name);
+            let workspace_path = docker.context_path(&path);
+            if fs.is_dir(&workspace_path) {
+                // An excluded folder can hold included files only through a `!` line.
+                if !UNSEARCHED.contains(&name.as_str()) && (reincludes || !excluded(&path)) {
+                    pending.push(path);
+                }
+            } else if is_secret_file(&path) && !excluded(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// RULES.md S3: the basename (or path) of a copied source names a secret file.
@@ -874,6 +900,12 @@ mod tests {
         assert!(run(text).is_empty());
     }
 
+    /// Findings on `text` as `path` in a workspace of `(path, text)` files.
+    fn run_with(path: &str, text: &str, files: &[(&str, &str)]) -> Vec<Finding> {
+        let fs = crate::project::testing::MemoryFiles::new(files);
+        crate::rules::testing::check_in(ID, path, text, &Default::default(), &fs)
+    }
+
     #[test]
     fn broad_copies_of_contexts_with_secret_files() {
         let text = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\n";
@@ -884,11 +916,121 @@ mod tests {
             "`COPY .` copies secret files into the image (`.env`, `.npmrc`); exclude them in \
              `.dockerignore`."
         );
-        assert!(run_in(text, &["Dockerfile", ".env", ".dockerignore"]).is_empty());
+        let fix = &found[0].fixes[0];
+        assert_eq!(fix.title, "Add `.env`, `.npmrc` to `.dockerignore`");
+        assert_eq!(fix.safety, FixSafety::Unsafe);
+        assert_eq!(
+            fix.file_edits,
+            [FileEdit {
+                path: ".dockerignore".into(),
+                change: FileChange::Create(vec![".env".into(), ".npmrc".into()]),
+            }]
+        );
         assert!(run_in(text, &["Dockerfile", ".env.example", "package.json"]).is_empty());
         let text =
             "FROM node:20 AS build\nCOPY . .\nFROM node:20-slim\nCOPY --from=build /app /app\n";
         assert!(run_in(text, &["Dockerfile", ".env"]).is_empty());
+    }
+
+    #[test]
+    fn broad_copies_search_the_whole_context() {
+        let text = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY ./ ./\n";
+        let files = [
+            ("Dockerfile", text),
+            ("app/main.py", ""),
+            ("config/prod/.env.production", "X=1"),
+            ("deploy/keys/id_ed25519", "k"),
+            ("deploy/keys/id_ed25519.pub", "k"),
+            ("certs/ca-bundle.pem", "c"),
+            ("node_modules/pkg/test/key.pem", "k"),
+            (".git/config", ""),
+            (".env.example", "X="),
+        ];
+        let found = run_with("Dockerfile", text, &files);
+        assert_eq!(
+            found[0].message,
+            "`COPY ./` copies secret files into the image (`config/prod/.env.production`, \
+             `deploy/keys/id_ed25519`); exclude them in `.dockerignore`."
+        );
+        // More than three: the message lists three.
+        let many = [
+            ("Dockerfile", text),
+            ("a.pem", ""),
+            ("b.key", ""),
+            (".npmrc", ""),
+            (".pypirc", ""),
+        ];
+        let found = run_with("Dockerfile", text, &many);
+        assert!(
+            found[0]
+                .message
+                .contains("(`.npmrc`, `.pypirc`, `a.pem`, …)")
+        );
+        assert_eq!(
+            found[0].fixes[0].file_edits[0].change,
+            FileChange::Create(vec![
+                ".npmrc".into(),
+                ".pypirc".into(),
+                "a.pem".into(),
+                "b.key".into()
+            ])
+        );
+    }
+
+    #[test]
+    fn dockerignore_patterns_and_negations() {
+        let text = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\n";
+        let base = [
+            ("Dockerfile", text),
+            (".env", "A=1"),
+            ("keys/server.key", "k"),
+        ];
+        let with = |ignore: &str| {
+            let mut files = base.to_vec();
+            files.push((".dockerignore", ignore));
+            run_with("Dockerfile", text, &files)
+        };
+        assert!(with(".env\nkeys/\n").is_empty());
+        assert!(with("*\n!src\n").is_empty());
+        assert!(with("**/*.key\n.env*\n").is_empty());
+        // Only some excluded: the rest is reported, and the fix extends the file.
+        let found = with("node_modules\n.env\n");
+        assert!(found[0].message.contains("(`keys/server.key`)"));
+        assert_eq!(
+            found[0].fixes[0].file_edits[0].change,
+            FileChange::AppendLines(vec!["keys/server.key".into()])
+        );
+        // A later `!` line re-includes, also inside an excluded folder.
+        let found = with("keys\n.env\n!keys/server.key\n");
+        assert!(found[0].message.contains("(`keys/server.key`)"));
+        // `<Dockerfile>.dockerignore` takes precedence over the context's file.
+        let mut files = base.to_vec();
+        files.push((".dockerignore", ".env\nkeys\n"));
+        files.push(("Dockerfile.dockerignore", "node_modules\n"));
+        let found = run_with("Dockerfile", text, &files);
+        assert!(found[0].message.contains("(`.env`, `keys/server.key`)"));
+        assert_eq!(
+            found[0].fixes[0].file_edits[0].path,
+            "Dockerfile.dockerignore"
+        );
+        // A Dockerfile in a subfolder built from there.
+        let sub = [
+            ("api/Dockerfile", text),
+            ("api/.env", "A=1"),
+            (".env", "A=1"),
+        ];
+        let found = run_with("api/Dockerfile", text, &sub);
+        assert!(found[0].message.contains("(`.env`)"));
+        assert_eq!(found[0].fixes[0].file_edits[0].path, "api/.dockerignore");
+        // The fix adds what is missing; applied, nothing is left to report.
+        let ignore = "node_modules\n";
+        let after = FileEdit::apply_all(
+            Some(ignore),
+            [&with(ignore)[0].fixes[0].file_edits[0].change],
+        )
+        .unwrap();
+        assert_eq!(after, "node_modules\n.env\nkeys/server.key\n");
+        assert!(with(&after).is_empty());
     }
 
     #[test]

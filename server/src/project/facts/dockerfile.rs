@@ -111,6 +111,14 @@ enum Found {
     Uncovered,
 }
 
+/// Where a Flask application is named.
+enum FlaskSite {
+    /// The argv element (`--app=M`, or the value after `--app`).
+    Word(usize),
+    /// The value of `ENV FLASK_APP=M`.
+    Env(Range<usize>),
+}
+
 struct Targets<'d, 'a> {
     docker: &'d DockerContext<'a>,
     stage: usize,
@@ -222,6 +230,31 @@ impl<'d, 'a> Targets<'d, 'a> {
             }
             return;
         }
+        // T5: `flask --app M run`, `python -m flask run` with `ENV FLASK_APP=M`.
+        let flask = match module {
+            Some(index) if args[index] == "flask" => Some(index + 1),
+            None if basename(&program.text) == "flask" => Some(1),
+            _ => None,
+        };
+        if let Some(start) = flask {
+            if let Some((value, site)) = self.flask_app(&words, &args, start)
+                && let Some(problem) = self.flask_problem(&value)
+            {
+                let (range, expands) = match site {
+                    FlaskSite::Word(index) => (words[index].range.clone(), words[index].expands),
+                    FlaskSite::Env(range) => (range, false),
+                };
+                if !expands {
+                    out.push(EntrypointTarget {
+                        target: value,
+                        written: text[range.clone()].to_string(),
+                        range,
+                        problem,
+                    });
+                }
+            }
+            return;
+        }
         // T1: `python -m module`.
         if let Some(index) = module {
             if let Some(problem) = self.python_module(&args[index], ModuleUse::Run, &[])
@@ -233,7 +266,7 @@ impl<'d, 'a> Targets<'d, 'a> {
         }
         let name = basename(&program.text);
         // T4: npm scripts.
-        if let Some((index, script)) = npm_script(&args) {
+        if let Some((index, script)) = command::package_script(&args) {
             if let Some(problem) = self.npm_script(&script) {
                 push(out, &words[index], problem);
             }
@@ -263,6 +296,114 @@ impl<'d, 'a> Targets<'d, 'a> {
         if script && let Some(problem) = self.file(&program.text, false) {
             push(out, program, problem);
         }
+    }
+
+    /// The application `flask … run` loads and where it is written: `--app M` (`-A M`,
+    /// `--app=M`) before the command, else the final stage's `ENV FLASK_APP=M`. `None` for
+    /// another command, or when the application is not given.
+    fn flask_app(
+        &self,
+        words: &[Word],
+        args: &[String],
+        start: usize,
+    ) -> Option<(String, FlaskSite)> {
+        let mut app = None;
+        let mut i = start;
+        while let Some(arg) = args.get(i) {
+            match arg.as_str() {
+                "--app" | "-A" => {
+                    app = args
+                        .get(i + 1)
+                        .map(|value| (value.clone(), FlaskSite::Word(i + 1)));
+                    i += 2;
+                }
+                "--env-file" | "-e" => i += 2,
+                option if option.starts_with("--app=") => {
+                    app = Some((option["--app=".len()..].to_string(), FlaskSite::Word(i)));
+                    i += 1;
+                }
+                option if option.starts_with('-') => i += 1,
+                "run" => break,
+                _ => return None,
+            }
+        }
+        if i >= args.len() || words.get(i).is_none() {
+            return None;
+        }
+        if app.is_some() {
+            return app;
+        }
+        let text = self.docker.text();
+        let mut found = None;
+        for (_, instruction) in self.docker.chain_instructions(self.stage, None) {
+            if instruction.kind() != "env_instruction" {
+                continue;
+            }
+            let mut cursor = instruction.walk();
+            for pair in instruction.named_children(&mut cursor) {
+                let name = pair.child_by_field_name("name");
+                if name.is_some_and(|n| &text[n.byte_range()] == "FLASK_APP") {
+                    found = pair.child_by_field_name("value");
+                }
+            }
+        }
+        let value = self.docker.value(found?)?;
+        Some((value, FlaskSite::Env(found?.byte_range())))
+    }
+
+    /// T5: the problem with a Flask application `M`, `M:attr`, `path/app.py` or
+    /// `path/app.py:attr()`, if any. Without an attribute Flask finds the application itself.
+    fn flask_problem(&self, value: &str) -> Option<TargetProblem> {
+        let (module, attribute) = match value.split_once(':') {
+            Some((module, attribute)) => (module, Some(attribute)),
+            None => (value, None),
+        };
+        // `create_app()`, `create_app('prod')`: a factory, called.
+        let attribute = attribute.map(|a| match a.split_once('(') {
+            Some((name, _)) => (name.trim(), true),
+            None => (a.trim(), false),
+        });
+        if attribute.is_some_and(|(name, _)| !python::is_dotted_path(name) || name.contains('.')) {
+            return None;
+        }
+        let with_attribute = |module: String, file: String| {
+            let (attribute, callable) = attribute?;
+            Some(TargetProblem::Attribute {
+                module,
+                file,
+                attribute: attribute.to_string(),
+                callable,
+            })
+        };
+        if !(module.ends_with(".py") || module.contains('/')) {
+            return match self.python_module(module, ModuleUse::Import, &[])? {
+                TargetProblem::Attribute { module, file, .. } => with_attribute(module, file),
+                other => Some(other),
+            };
+        }
+        // A file path: `app.py`, `src/web/app.py`, or `src/web` (a module or package there).
+        let candidates = if module.ends_with(".py") {
+            vec![module.to_string()]
+        } else {
+            let path = module.trim_end_matches('/');
+            vec![format!("{path}.py"), format!("{path}/__init__.py")]
+        };
+        for candidate in &candidates {
+            match self.locate(candidate, false) {
+                Found::Present(context_path) => {
+                    if let Some(problem) = self.ignored(&context_path) {
+                        return Some(problem);
+                    }
+                    return with_attribute(
+                        module.to_string(),
+                        self.docker.context_path(&context_path),
+                    );
+                }
+                Found::Unknowable | Found::Uncovered => return None,
+                Found::Absent(_) => {}
+            }
+        }
+        self.file(&candidates[0], false)
     }
 
     /// The problem with a Python module, if any: its top-level package exists in a root but the
@@ -416,16 +557,11 @@ impl<'d, 'a> Targets<'d, 'a> {
 
     /// The `.dockerignore` pattern excluding a context-relative path, as a problem.
     fn ignored(&self, context_path: &str) -> Option<TargetProblem> {
-        let fs = self.docker.cx.fs();
-        let dockerfile = self.docker.cx.path();
-        let own = format!("{dockerfile}.dockerignore");
-        let text = fs
-            .read_to_string(&own)
-            .or_else(|| fs.read_to_string(&self.docker.context_path(".dockerignore")))?;
-        let pattern = dockerignore_match(&text, context_path)?;
+        let ignore = self.docker.dockerignore()?;
+        let pattern = ignore.excluded(context_path)?;
         Some(TargetProblem::Ignored {
             path: context_path.to_string(),
-            pattern,
+            pattern: pattern.to_string(),
         })
     }
 
@@ -508,59 +644,6 @@ impl<'d, 'a> Targets<'d, 'a> {
             None => Found::Uncovered,
         }
     }
-}
-
-/// `npm start`, `npm run S`, `npm run-script S`, `bun run S`, `yarn S`, `yarn run S`, `pnpm S`,
-/// `pnpm run S`: (index of the word naming the script, script).
-fn npm_script(args: &[String]) -> Option<(usize, String)> {
-    let manager = basename(args.first()?);
-    let positional: Vec<usize> = (1..args.len())
-        .filter(|&i| !args[i].starts_with('-'))
-        .collect();
-    let first = *positional.first()?;
-    let next = positional.get(1).copied();
-    match (manager, args[first].as_str()) {
-        ("npm", "start") => Some((first, "start".into())),
-        ("npm", "run" | "run-script") | ("bun" | "yarn" | "pnpm", "run") => {
-            next.map(|i| (i, args[i].clone()))
-        }
-        ("yarn" | "pnpm", script) if !is_package_manager_command(script) => {
-            Some((first, script.to_string()))
-        }
-        _ => None,
-    }
-}
-
-/// Built-in commands of yarn and pnpm (never scripts).
-fn is_package_manager_command(word: &str) -> bool {
-    matches!(
-        word,
-        "add"
-            | "audit"
-            | "bin"
-            | "cache"
-            | "config"
-            | "create"
-            | "dlx"
-            | "exec"
-            | "info"
-            | "init"
-            | "install"
-            | "i"
-            | "link"
-            | "node"
-            | "pack"
-            | "publish"
-            | "remove"
-            | "rebuild"
-            | "set"
-            | "unlink"
-            | "up"
-            | "upgrade"
-            | "why"
-            | "workspace"
-            | "workspaces"
-    )
 }
 
 /// `(rootDir, outDir)` of the build context's `tsconfig*.json` files (comments allowed).
@@ -665,101 +748,9 @@ fn contains_words(text: &str, words: &str) -> bool {
     })
 }
 
-/// The `.dockerignore` pattern that excludes the context-relative `path` (Docker's matching:
-/// later lines win, `!` re-includes, a pattern matching a parent folder excludes its contents).
-pub fn dockerignore_match(text: &str, path: &str) -> Option<String> {
-    let mut verdict: Option<String> = None;
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (negated, pattern) = match line.strip_prefix('!') {
-            Some(rest) => (true, rest.trim()),
-            None => (false, line),
-        };
-        let Some(clean) = crate::project::normalize_relative(pattern.trim_start_matches('/'))
-        else {
-            continue;
-        };
-        if clean.is_empty() {
-            continue;
-        }
-        let Ok(glob) = globset::GlobBuilder::new(&clean)
-            .literal_separator(true)
-            .build()
-            .map(|g| g.compile_matcher())
-        else {
-            continue;
-        };
-        // The path itself or any of its parent folders.
-        let mut candidate = path;
-        let matched = loop {
-            if glob.is_match(candidate) {
-                break true;
-            }
-            match candidate.rsplit_once('/') {
-                Some((parent, _)) => candidate = parent,
-                None => break false,
-            }
-        };
-        if matched {
-            verdict = (!negated).then(|| line.to_string());
-        }
-    }
-    verdict
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dockerignore_matching() {
-        let text = "# comment\nscripts/\n*.md\n!README.md\nnode_modules\n**/*.log\n/secret\n";
-        assert_eq!(
-            dockerignore_match(text, "scripts/entrypoint.sh").as_deref(),
-            Some("scripts/")
-        );
-        assert_eq!(
-            dockerignore_match(text, "CHANGES.md").as_deref(),
-            Some("*.md")
-        );
-        assert_eq!(dockerignore_match(text, "README.md"), None);
-        assert_eq!(dockerignore_match(text, "docs/a.md"), None);
-        assert_eq!(
-            dockerignore_match(text, "a/b/c.log").as_deref(),
-            Some("**/*.log")
-        );
-        assert_eq!(
-            dockerignore_match(text, "secret/key").as_deref(),
-            Some("/secret")
-        );
-        assert_eq!(dockerignore_match(text, "src/main.py"), None);
-    }
-
-    #[test]
-    fn npm_scripts() {
-        let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            npm_script(&args(&["npm", "start"])),
-            Some((1, "start".into()))
-        );
-        assert_eq!(
-            npm_script(&args(&["npm", "run", "start:prod"])),
-            Some((2, "start:prod".into()))
-        );
-        assert_eq!(
-            npm_script(&args(&["yarn", "serve"])),
-            Some((1, "serve".into()))
-        );
-        assert_eq!(
-            npm_script(&args(&["yarn", "start"])),
-            Some((1, "start".into()))
-        );
-        assert_eq!(npm_script(&args(&["yarn", "install"])), None);
-        assert_eq!(npm_script(&args(&["npm", "ci"])), None);
-    }
 
     #[test]
     fn build_words() {
