@@ -12,7 +12,7 @@ use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView};
 use crate::source::{self, SourceText};
 use preflight_grammars::Language;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -225,21 +225,13 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     let file_systems: Vec<DiskFileSystem> =
         roots.iter().map(|r| DiskFileSystem::new(&r.dir)).collect();
 
-    struct Analysed {
-        candidate: usize,
-        project: (usize, String),
-        report: FileReport,
-        facts: FileFacts,
-        suppressions: crate::suppress::Suppressions,
-        bytes: u64,
-    }
-    let notes_mutex = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = candidates.len();
     if let Some(progress) = options.progress {
         progress(0, total);
     }
-    let analysed: Vec<Analysed> = pool.install(|| {
+    // Workers share nothing but the progress counter; skips come back as notes.
+    let outcomes: Vec<Result<Analysed, Note>> = pool.install(|| {
         candidates
             .par_iter()
             .enumerate()
@@ -250,49 +242,60 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                         progress(n, total);
                     }
                 }
-                let display = display_path(&candidate.abs, &options.working_dir);
-                let note = |message: String| {
-                    notes_mutex.lock().unwrap().push(Note {
-                        path: display.clone(),
-                        message,
-                    });
-                };
-                let source = match read_source(&candidate.abs, options.max_file_size) {
-                    Ok(source) => source,
-                    Err(message) => {
-                        note(format!("skipped: {message}"));
-                        return None;
-                    }
-                };
-                if !candidate.explicit
-                    && let Some(skip) = classify::skip_by_content(&source.text, candidate.language)
-                {
-                    let _ = skip; // generated or minified: silently out of scope, like a test file
-                    return None;
-                }
                 let project_key = project_of(candidate);
                 let project = projects.get(&project_key).unwrap_or(&empty_project);
-                let bytes = source.text.len() as u64;
-                let (report, facts, suppressions) = analyse(
-                    options,
-                    candidate,
-                    source,
-                    display,
-                    project,
-                    &file_systems[candidate.root],
-                );
-                Some(Analysed {
-                    candidate: index,
-                    project: project_key,
-                    report,
-                    facts,
-                    suppressions,
-                    bytes,
-                })
+                let fs = &file_systems[candidate.root];
+                analyse_candidate(options, index, candidate, project_key, project, fs, true)
             })
             .collect()
     });
-    notes.extend(notes_mutex.into_inner().unwrap());
+    let mut analysed: Vec<Analysed> = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(item) => analysed.push(item),
+            Err(note) => notes.push(note),
+        }
+    }
+
+    // Files the prefilter skipped may still hold what other files' project rules read
+    // (routes, middleware, exports, top-level names): projects that need them get them.
+    let whole: HashSet<&(usize, String)> = analysed
+        .iter()
+        .filter(|item| item.facts.needs_whole_project())
+        .map(|item| &item.project)
+        .collect();
+    let pending: Vec<usize> = (0..analysed.len())
+        .filter(|&i| analysed[i].skipped_by_prefilter && whole.contains(&analysed[i].project))
+        .collect();
+    let completed: Vec<Result<Analysed, Note>> = pool.install(|| {
+        pending
+            .par_iter()
+            .filter_map(|&i| {
+                let (index, key) = (analysed[i].candidate, analysed[i].project.clone());
+                let candidate = &candidates[index];
+                let project = projects.get(&key).unwrap_or(&empty_project);
+                let fs = &file_systems[candidate.root];
+                analyse_candidate(options, index, candidate, key, project, fs, false)
+            })
+            .collect()
+    });
+    let mut gone: HashSet<usize> = pending.iter().map(|&i| analysed[i].candidate).collect();
+    for outcome in completed {
+        match outcome {
+            Ok(item) => {
+                gone.remove(&item.candidate);
+                if let Some(&i) = pending
+                    .iter()
+                    .find(|&&i| analysed[i].candidate == item.candidate)
+                {
+                    analysed[i] = item;
+                }
+            }
+            Err(note) => notes.push(note),
+        }
+    }
+    // A file that changed on disk in between and is now out of scope or unreadable.
+    analysed.retain(|item| !gone.contains(&item.candidate));
 
     // Project-level rules over the facts of each whole project.
     let mut by_project: HashMap<(usize, String), Vec<usize>> = HashMap::new();
@@ -332,7 +335,6 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             }
         }
     }
-    let mut analysed = analysed;
     for (index, finding) in extra {
         // Project findings honour the directives and configuration of the file they are
         // anchored in.
@@ -385,6 +387,71 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     Ok(report)
 }
 
+/// One analysed file, before it joins its project.
+struct Analysed {
+    candidate: usize,
+    project: (usize, String),
+    report: FileReport,
+    facts: FileFacts,
+    suppressions: crate::suppress::Suppressions,
+    bytes: u64,
+    skipped_by_prefilter: bool,
+}
+
+/// Reads and analyses one candidate: `None` when its content puts it out of scope (generated,
+/// minified), a note when it cannot be read or parsed. `prefilter`: skip the parse of a file
+/// without trigger words.
+fn analyse_candidate(
+    options: &ScanOptions<'_>,
+    index: usize,
+    candidate: &Candidate,
+    project_key: (usize, String),
+    project: &ProjectInfo,
+    fs: &dyn crate::project::FileSystem,
+    prefilter: bool,
+) -> Option<Result<Analysed, Note>> {
+    let display = display_path(&candidate.abs, &options.working_dir);
+    let source = match read_source(&candidate.abs, options.max_file_size) {
+        Ok(source) => source,
+        Err(message) => {
+            return Some(Err(Note {
+                path: display,
+                message: format!("skipped: {message}"),
+            }));
+        }
+    };
+    if !candidate.explicit
+        && let Some(skip) = classify::skip_by_content(&source.text, candidate.language)
+    {
+        let _ = skip; // generated or minified: silently out of scope, like a test file
+        return None;
+    }
+    let bytes = source.text.len() as u64;
+    match analyse(
+        options,
+        candidate,
+        source,
+        display.clone(),
+        project,
+        fs,
+        prefilter,
+    ) {
+        Ok((report, facts, suppressions, skipped_by_prefilter)) => Some(Ok(Analysed {
+            candidate: index,
+            project: project_key,
+            report,
+            facts,
+            suppressions,
+            bytes,
+            skipped_by_prefilter,
+        })),
+        Err(skip) => Some(Err(Note {
+            path: display,
+            message: format!("skipped: {skip}"),
+        })),
+    }
+}
+
 /// Analyses `source` as if it were the file at `path`, which need not exist (an editor buffer,
 /// a pre-commit hook's staged text): the language comes from the path and the configuration is
 /// the one in force for it, as for a file named on the command line. One file is not a project,
@@ -409,14 +476,25 @@ pub fn scan_text(
     }
     report.bytes = source.text.len() as u64;
     let fs = DiskFileSystem::new(&root.dir);
-    let (mut file, facts, suppressions) = analyse(
+    let analysed = analyse(
         options,
         &candidate,
         source,
-        display,
+        display.clone(),
         &ProjectInfo::default(),
         &fs,
+        true,
     );
+    let (mut file, facts, suppressions, _) = match analysed {
+        Ok(analysed) => analysed,
+        Err(skip) => {
+            report.notes.push(Note {
+                path: display,
+                message: format!("skipped: {skip}"),
+            });
+            return Ok(report);
+        }
+    };
     file.rel_path = candidate.rel.clone();
     file.facts = facts;
     file.suppressions = suppressions;
@@ -470,7 +548,8 @@ fn not_analysed(options: &ScanOptions<'_>, path: &Path) -> Note {
 }
 
 /// Runs the file-level rules on one file and applies its configuration's severities. The
-/// report's project fields are filled in by the caller.
+/// report's project fields are filled in by the caller. `prefilter`: a file without trigger
+/// words is not parsed (the last element says so).
 fn analyse(
     options: &ScanOptions<'_>,
     candidate: &Candidate,
@@ -478,14 +557,15 @@ fn analyse(
     display: String,
     project: &ProjectInfo,
     fs: &dyn crate::project::FileSystem,
-) -> (FileReport, FileFacts, crate::suppress::Suppressions) {
+    prefilter: bool,
+) -> Result<(FileReport, FileFacts, crate::suppress::Suppressions, bool), crate::engine::Skip> {
     let file = SourceFile {
         path: &candidate.rel,
         text: &source.text,
         language: candidate.language,
         declared_script: candidate.config.is_script(&candidate.config_rel),
     };
-    let mut analysis = options.engine.analyze_file(&file, project, fs);
+    let mut analysis = options.engine.scan_file(&file, project, fs, prefilter)?;
     apply_severities(
         &candidate.config,
         &candidate.config_rel,
@@ -506,7 +586,12 @@ fn analyse(
         config: candidate.config.clone(),
         config_rel: String::new(),
     };
-    (report, analysis.facts, analysis.suppressions)
+    Ok((
+        report,
+        analysis.facts,
+        analysis.suppressions,
+        analysis.skipped_by_prefilter,
+    ))
 }
 
 /// Reads and decodes a file, or says why not.

@@ -1,8 +1,30 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
 use tree_sitter::Node;
+
+/// The HTTP clients the rule knows, by module name (`axios`, `got`, `node-fetch`, Node's
+/// `http`/`https` as a quoted specifier; `requests`, `httpx`) or by the function's own name
+/// (`urlopen`, `HTTPConnection`).
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words::exact(&[
+        "axios",
+        "got",
+        "node-fetch",
+        "'http",
+        "\"http",
+        "`http",
+        "node:http",
+    ]),
+    python: Words::exact(&[
+        "requests",
+        "httpx",
+        "urlopen",
+        "HTTPConnection",
+        "HTTPSConnection",
+    ]),
+};
 
 declare_rule! {
     /// ## What it does
@@ -68,7 +90,7 @@ declare_rule! {
         severity: Severity::Warning,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::Unsafe,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 
