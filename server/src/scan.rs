@@ -59,6 +59,9 @@ pub struct FileReport {
     /// The configuration in force for the file, and the path its globs are matched against.
     pub config: Arc<EffectiveConfig>,
     pub config_rel: String,
+    /// The prefilter skipped the file (no trigger word) and its project did not need it: its
+    /// facts lack what matters only through other files (routes, exports, top-level names).
+    pub skipped_by_prefilter: bool,
 }
 
 /// Something the user should know about a file that was not (fully) analysed.
@@ -585,6 +588,7 @@ fn analyse(
         suppressions: Default::default(),
         config: candidate.config.clone(),
         config_rel: String::new(),
+        skipped_by_prefilter: analysis.skipped_by_prefilter,
     };
     Ok((
         report,
