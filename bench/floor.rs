@@ -7,7 +7,12 @@
 //! cargo run --release -p preflight --example floor -- query   DIR...   # parse + one query pass
 //! cargo run --release -p preflight --example floor -- analyze DIR...   # parse + every rule
 //! cargo run --release -p preflight --example floor -- full    DIR...   # the same, no prefilter
+//! cargo run --release -p preflight --example floor -- queries DIR...   # each query file alone
 //! ```
+//!
+//! `queries` parses every file once (one thread), then times the compilation and one cursor
+//! pass of each query file of the family on its own and of all of them combined, as the engine
+//! runs them: where the query share of a scan goes.
 //!
 //! Prints one line: mode, files, bytes, files with syntax errors, files the prefilter lets
 //! through, wall time of the parallel part (reading the files excluded). `--threads N` (default
@@ -35,8 +40,12 @@ fn main() {
         args.drain(at..at + 2);
     }
     let mode = args.first().cloned().unwrap_or_default();
-    if !matches!(mode.as_str(), "parse" | "query" | "analyze" | "full") || args.len() < 2 {
-        eprintln!("usage: floor [--threads N] parse|query|analyze|full DIR...");
+    if !matches!(
+        mode.as_str(),
+        "parse" | "query" | "analyze" | "full" | "queries"
+    ) || args.len() < 2
+    {
+        eprintln!("usage: floor [--threads N] parse|query|analyze|full|queries DIR...");
         std::process::exit(2);
     }
     let mut paths = Vec::new();
@@ -54,6 +63,10 @@ fn main() {
         })
         .collect();
     let bytes: usize = files.iter().map(|(_, _, text)| text.len()).sum();
+    if mode == "queries" {
+        per_query(&files);
+        return;
+    }
     let engine = match mode.as_str() {
         "full" => Engine::new().without_prefilter(),
         _ => Engine::new(),
@@ -64,6 +77,7 @@ fn main() {
         .expect("a thread pool");
     let errors = AtomicUsize::new(0);
     let passed = AtomicUsize::new(0);
+    let passed_bytes = AtomicUsize::new(0);
     let findings = AtomicUsize::new(0);
     let start = Instant::now();
     pool.install(|| {
@@ -78,6 +92,7 @@ fn main() {
                 };
                 if engine.may_match(&file) {
                     passed.fetch_add(1, Ordering::Relaxed);
+                    passed_bytes.fetch_add(text.len(), Ordering::Relaxed);
                 }
                 match mode.as_str() {
                     "parse" | "query" => {
@@ -115,13 +130,67 @@ fn main() {
     });
     let elapsed = start.elapsed();
     println!(
-        "{mode}\tfiles={}\tbytes={bytes}\tsyntax_errors={}\tprefilter_passed={}\tmatches_or_findings={}\tseconds={:.3}",
+        "{mode}\tfiles={}\tbytes={bytes}\tsyntax_errors={}\tprefilter_passed={}\tprefilter_passed_bytes={}\tmatches_or_findings={}\tseconds={:.3}",
         files.len(),
         errors.into_inner(),
         passed.into_inner(),
+        passed_bytes.into_inner(),
         findings.into_inner(),
         elapsed.as_secs_f64(),
     );
+}
+
+/// One cursor pass per query file over already parsed trees, then the combined query.
+fn per_query(files: &[(Language, String, String)]) {
+    let mut parser = Parser::new();
+    let trees: Vec<(Language, &str, tree_sitter::Tree)> = files
+        .iter()
+        .map(|(language, _, text)| {
+            parser.set_language(&language.grammar()).expect("grammar");
+            (
+                *language,
+                text.as_str(),
+                parser.parse(text, None).expect("a tree"),
+            )
+        })
+        .collect();
+    let mut grammars: Vec<Language> = trees.iter().map(|(l, _, _)| l.grammar_key()).collect();
+    grammars.sort_by_key(|l| l.name());
+    grammars.dedup();
+    for grammar in grammars {
+        let family = grammar.family();
+        let parts: Vec<_> = preflight_grammars::query_files()
+            .iter()
+            .filter(|file| file.family == family)
+            .collect();
+        let combined: String = parts.iter().map(|f| format!("{}\n", f.source)).collect();
+        let mut runs: Vec<(&str, String)> = parts
+            .iter()
+            .map(|f| (f.name, f.source.to_string()))
+            .collect();
+        runs.push(("(combined)", combined));
+        for (name, source) in runs {
+            let compiling = Instant::now();
+            let query = Query::new(&grammar.grammar(), &source).expect("query");
+            let compile = compiling.elapsed();
+            let mut cursor = QueryCursor::new();
+            let mut matches_found = 0;
+            let start = Instant::now();
+            for (_, text, tree) in trees.iter().filter(|(l, _, _)| l.grammar_key() == grammar) {
+                let mut matches = cursor.matches(&query, tree.root_node(), text.as_bytes());
+                while matches.next().is_some() {
+                    matches_found += 1;
+                }
+            }
+            println!(
+                "{}\t{name}\tpatterns={}\tmatches={matches_found}\tcompile_seconds={:.3}\tseconds={:.3}",
+                grammar.name(),
+                query.pattern_count(),
+                compile.as_secs_f64(),
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
 }
 
 fn query_for(language: Language) -> &'static Query {

@@ -4,7 +4,7 @@
     python3 bench/peers.py                 # everything: corpora, tools, build, measurements
     python3 bench/peers.py --runs 7        # more runs per measurement (default 5)
     python3 bench/peers.py --only preflight,ruff
-    python3 bench/peers.py --smoke         # tests/fixtures, Preflight and the floor only, 1 run
+    python3 bench/peers.py --smoke         # tests/fixtures, Preflight and the floor, debug, 1 run
 
 Corpora (bench/corpus.sh downloads them into bench/.corpora):
   django  every .py of Django's source distribution (tests included)
@@ -117,13 +117,13 @@ def prepare_corpora():
     }
 
 
-def build():
-    log("== building preflight and the floor benchmark (release)")
-    run_checked(
-        ["cargo", "build", "--release", "--locked", "-p", "preflight", "--bin", "preflight", "--example", "floor"],
-        cwd=ROOT,
-    )
-    return ROOT / "target" / "release" / "preflight", ROOT / "target" / "release" / "examples" / "floor"
+def build(release):
+    profile = "release" if release else "debug"
+    log(f"== building preflight and the floor benchmark ({profile})")
+    args = ["cargo", "build", "--locked", "-p", "preflight", "--bin", "preflight", "--example", "floor"]
+    run_checked(args + (["--release"] if release else []), cwd=ROOT)
+    out = ROOT / "target" / profile
+    return out / "preflight", out / "examples" / "floor"
 
 
 def corpus_stats(folder, extension):
@@ -223,12 +223,16 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", help="comma-separated tools (preflight, floor, ruff, …)")
     parser.add_argument("--corpus", help="django or ts (default: both)")
-    parser.add_argument("--smoke", action="store_true", help="tests/fixtures, no peers, one run")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests/fixtures, no peers, one run, debug build: checks the harness, measures nothing",
+    )
     options = parser.parse_args()
     only = set(options.only.split(",")) if options.only else None
     wanted = lambda tool: only is None or tool in only  # noqa: E731
 
-    preflight, floor = build()
+    preflight, floor = build(release=not options.smoke)
     if options.smoke:
         corpora = {"fixtures": (ROOT / "tests" / "fixtures", "")}
         options.runs = 1

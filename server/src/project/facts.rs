@@ -21,6 +21,7 @@ pub use dockerfile::{DockerfileFacts, EntrypointTarget, TargetProblem, dockerfil
 pub(crate) use edit::indent_unit;
 pub use edit::{EditContext, Insertion};
 pub use env::is_platform_variable;
+pub(crate) use env::mentions_env_factory;
 pub use http::{
     HealthRoute, RateLimit, RateLimitKind, SecurityHeaders, SecurityHeadersKind, is_health_path,
 };

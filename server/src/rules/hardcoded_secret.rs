@@ -1012,6 +1012,9 @@ mod python {
     /// `env(…)` / `env.str(…)` where `env` is assigned from django-environ's or environs'
     /// `Env(…)`.
     fn is_env_reader(cx: &FileContext<'_>, call: Node<'_>) -> bool {
+        if !crate::project::facts::mentions_env_factory(cx) {
+            return false;
+        }
         let Some(function) = call.child_by_field_name("function") else {
             return false;
         };
