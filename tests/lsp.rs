@@ -452,6 +452,59 @@ fn project_rules_follow_the_open_buffer() {
     assert!(codes(&params).contains(&"cors-wildcard"), "{params:#}");
 }
 
+/// The startup scan does not parse files without trigger words; once an edit creates an app,
+/// the facts of those files (here the arity of an imported error middleware) are read after all.
+#[test]
+fn an_app_created_by_an_edit_sees_the_files_the_scan_skipped() {
+    let (_dir, root) = workspace(&[
+        (
+            "package.json",
+            r#"{"name": "api", "dependencies": {"express": "5"}}"#,
+        ),
+        (
+            "src/errors.ts",
+            "export function handle(a: unknown, b: unknown, c: unknown, d: (x: unknown) => void) {\n  d(a);\n}\n",
+        ),
+        ("src/app.ts", "export const port = 3000;\n"),
+    ]);
+    let app = root.join("src/app.ts");
+    let text = std::fs::read_to_string(&app).unwrap();
+    let uri = uri(&app);
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.open(&uri, "typescript", &text);
+    server.diagnostics_of(&uri, 1);
+    let edited = "import express from 'express';\nimport { handle } from './errors';\n\
+                  const app = express();\napp.get('/', (req, res) => res.send('ok'));\n\
+                  app.use(handle);\napp.listen(3000);\n";
+    server.change(
+        &uri,
+        2,
+        vec![json!({
+            "range": range(&text, 0..text.len(), Encoding::Utf16),
+            "text": edited,
+        })],
+    );
+    let params = server.diagnostics_of(&uri, 2);
+    assert!(
+        !codes(&params).contains(&"missing-error-handler"),
+        "{params:#}"
+    );
+    // Without the middleware's arity, the app would have no error handler.
+    server.change(
+        &uri,
+        3,
+        vec![json!({
+            "range": range(edited, 0..edited.len(), Encoding::Utf16),
+            "text": edited.replace("app.use(handle);\n", ""),
+        })],
+    );
+    let params = server.diagnostics_of(&uri, 3);
+    assert!(
+        codes(&params).contains(&"missing-error-handler"),
+        "{params:#}"
+    );
+}
+
 #[test]
 fn closing_a_file_outside_the_workspace_clears_its_diagnostics() {
     let (_dir, root) = workspace(&[("package.json", PACKAGE_JSON)]);

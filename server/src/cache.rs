@@ -282,6 +282,7 @@ struct Stored<'a> {
     facts: Cow<'a, FileFacts>,
     suppressions: Cow<'a, Suppressions>,
     has_syntax_errors: bool,
+    skipped_by_prefilter: bool,
 }
 
 fn encode(analysis: &FileAnalysis) -> Vec<u8> {
@@ -290,6 +291,7 @@ fn encode(analysis: &FileAnalysis) -> Vec<u8> {
         facts: Cow::Borrowed(&analysis.facts),
         suppressions: Cow::Borrowed(&analysis.suppressions),
         has_syntax_errors: analysis.has_syntax_errors,
+        skipped_by_prefilter: analysis.skipped_by_prefilter,
     };
     postcard::to_allocvec(&stored).unwrap_or_default()
 }
@@ -301,6 +303,7 @@ fn decode(bytes: &[u8]) -> Option<FileAnalysis> {
         facts: stored.facts.into_owned(),
         suppressions: stored.suppressions.into_owned(),
         has_syntax_errors: stored.has_syntax_errors,
+        skipped_by_prefilter: stored.skipped_by_prefilter,
     })
 }
 
@@ -407,14 +410,16 @@ pub(crate) struct Session {
 impl Session {
     /// The analysis of one file of scanned root `root`: reused from the cache when nothing it
     /// depends on changed, else made by `analyze` (given a file system that records what it is
-    /// asked) and remembered.
-    pub(crate) fn analyze(
+    /// asked) and remembered. Without `prefilter` the analysis must be a full one: an entry
+    /// the prefilter skipped is not reused, and the new one replaces it.
+    pub(crate) fn analyze<E>(
         &self,
         root: usize,
         inputs: &Inputs<'_>,
         fs: &dyn FileSystem,
-        analyze: impl FnOnce(&dyn FileSystem) -> FileAnalysis,
-    ) -> FileAnalysis {
+        prefilter: bool,
+        analyze: impl FnOnce(&dyn FileSystem) -> Result<FileAnalysis, E>,
+    ) -> Result<FileAnalysis, E> {
         let Some(store) = self.store_of_root.get(root).map(|&i| &self.stores[i]) else {
             return analyze(fs);
         };
@@ -425,15 +430,16 @@ impl Session {
             && entry.context == context
             && entry.deps.iter().all(|dep| dep.holds(fs))
             && let Some(analysis) = decode(&entry.analysis)
+            && (prefilter || !analysis.skipped_by_prefilter)
         {
             entry.used.store(true, Ordering::Relaxed);
-            return analysis;
+            return Ok(analysis);
         }
         let recording = Recording {
             inner: fs,
             deps: Mutex::new(Vec::new()),
         };
-        let analysis = analyze(&recording);
+        let analysis = analyze(&recording)?;
         let entry = Entry {
             rel: inputs.file.path.to_string(),
             context,
@@ -445,12 +451,12 @@ impl Session {
             analysis: encode(&analysis),
             used: AtomicBool::new(true),
         };
-        store
-            .fresh
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(entry);
-        analysis
+        let mut fresh = store.fresh.lock().unwrap_or_else(|e| e.into_inner());
+        if !prefilter {
+            fresh.retain(|earlier| earlier.rel != entry.rel);
+        }
+        fresh.push(entry);
+        Ok(analysis)
     }
 
     /// Writes what changed.
@@ -552,15 +558,17 @@ mod tests {
         let fs = MemoryFiles::new(&[("package.json", "{}")]);
         let runs = Cell::new(0);
         let analyze = |session: &Session| {
-            session.analyze(0, &inputs, &fs, |fs| {
-                runs.set(runs.get() + 1);
-                // Whatever the analysis asks becomes part of the entry.
-                assert!(fs.is_file("package.json"));
-                FileAnalysis {
-                    has_syntax_errors: true,
-                    ..FileAnalysis::default()
-                }
-            })
+            session
+                .analyze(0, &inputs, &fs, true, |fs| {
+                    runs.set(runs.get() + 1);
+                    // Whatever the analysis asks becomes part of the entry.
+                    assert!(fs.is_file("package.json"));
+                    Ok::<_, ()>(FileAnalysis {
+                        has_syntax_errors: true,
+                        ..FileAnalysis::default()
+                    })
+                })
+                .unwrap()
         };
         let first = session(&cache, &root);
         assert!(analyze(&first).has_syntax_errors);

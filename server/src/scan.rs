@@ -12,7 +12,7 @@ use crate::project::{DiskFileSystem, FileFacts, ProjectInfo, ProjectView, Projec
 use crate::source::{self, SourceText};
 use preflight_grammars::Language;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -64,6 +64,9 @@ pub struct FileReport {
     /// The configuration in force for the file, and the path its globs are matched against.
     pub config: Arc<EffectiveConfig>,
     pub config_rel: String,
+    /// The prefilter skipped the file (no trigger word) and its project did not need it: its
+    /// facts lack what matters only through other files (routes, exports, top-level names).
+    pub skipped_by_prefilter: bool,
 }
 
 /// Something the user should know about a file that was not (fully) analysed.
@@ -234,21 +237,13 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
         cache.session(roots, options.engine)
     });
 
-    struct Analysed {
-        candidate: usize,
-        project: (usize, String),
-        report: FileReport,
-        facts: FileFacts,
-        suppressions: crate::suppress::Suppressions,
-        bytes: u64,
-    }
-    let notes_mutex = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = candidates.len();
     if let Some(progress) = options.progress {
         progress(0, total);
     }
-    let analysed: Vec<Analysed> = pool.install(|| {
+    // Workers share nothing but the progress counter; skips come back as notes.
+    let outcomes: Vec<Result<Analysed, Note>> = pool.install(|| {
         candidates
             .par_iter()
             .enumerate()
@@ -259,50 +254,78 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                         progress(n, total);
                     }
                 }
-                let display = display_path(&candidate.abs, &options.working_dir);
-                let note = |message: String| {
-                    notes_mutex.lock().unwrap().push(Note {
-                        path: display.clone(),
-                        message,
-                    });
-                };
-                let source = match read_source(&candidate.abs, options.max_file_size) {
-                    Ok(source) => source,
-                    Err(message) => {
-                        note(format!("skipped: {message}"));
-                        return None;
-                    }
-                };
-                if !candidate.explicit
-                    && let Some(skip) = classify::skip_by_content(&source.text, candidate.language)
-                {
-                    let _ = skip; // generated or minified: silently out of scope, like a test file
-                    return None;
-                }
                 let project_key = project_of(candidate);
                 let project = projects.get(&project_key).unwrap_or(&empty_project);
-                let bytes = source.text.len() as u64;
-                let (report, facts, suppressions) = analyse(
+                let fs = &file_systems[candidate.root];
+                analyse_candidate(
                     options,
+                    index,
                     candidate,
-                    source,
-                    display,
+                    project_key,
                     project,
-                    &file_systems[candidate.root],
+                    fs,
                     cache.as_ref(),
-                );
-                Some(Analysed {
-                    candidate: index,
-                    project: project_key,
-                    report,
-                    facts,
-                    suppressions,
-                    bytes,
-                })
+                    true,
+                )
             })
             .collect()
     });
-    notes.extend(notes_mutex.into_inner().unwrap());
+    let mut analysed: Vec<Analysed> = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(item) => analysed.push(item),
+            Err(note) => notes.push(note),
+        }
+    }
+
+    // Files the prefilter skipped may still hold what other files' project rules read
+    // (routes, middleware, exports, top-level names): projects that need them get them.
+    let whole: HashSet<&(usize, String)> = analysed
+        .iter()
+        .filter(|item| item.facts.needs_whole_project())
+        .map(|item| &item.project)
+        .collect();
+    let pending: Vec<usize> = (0..analysed.len())
+        .filter(|&i| analysed[i].skipped_by_prefilter && whole.contains(&analysed[i].project))
+        .collect();
+    let completed: Vec<Result<Analysed, Note>> = pool.install(|| {
+        pending
+            .par_iter()
+            .filter_map(|&i| {
+                let (index, key) = (analysed[i].candidate, analysed[i].project.clone());
+                let candidate = &candidates[index];
+                let project = projects.get(&key).unwrap_or(&empty_project);
+                let fs = &file_systems[candidate.root];
+                analyse_candidate(
+                    options,
+                    index,
+                    candidate,
+                    key,
+                    project,
+                    fs,
+                    cache.as_ref(),
+                    false,
+                )
+            })
+            .collect()
+    });
+    let mut gone: HashSet<usize> = pending.iter().map(|&i| analysed[i].candidate).collect();
+    for outcome in completed {
+        match outcome {
+            Ok(item) => {
+                gone.remove(&item.candidate);
+                if let Some(&i) = pending
+                    .iter()
+                    .find(|&&i| analysed[i].candidate == item.candidate)
+                {
+                    analysed[i] = item;
+                }
+            }
+            Err(note) => notes.push(note),
+        }
+    }
+    // A file that changed on disk in between and is now out of scope or unreadable.
+    analysed.retain(|item| !gone.contains(&item.candidate));
     if let Some(cache) = cache {
         cache.save();
     }
@@ -361,7 +384,6 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             waived_in.push((waivers, members.clone()));
         }
     }
-    let mut analysed = analysed;
     for (waivers, members) in waived_in {
         for index in members {
             let report = &mut analysed[index].report;
@@ -424,6 +446,73 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     Ok(report)
 }
 
+/// One analysed file, before it joins its project.
+struct Analysed {
+    candidate: usize,
+    project: (usize, String),
+    report: FileReport,
+    facts: FileFacts,
+    suppressions: crate::suppress::Suppressions,
+    bytes: u64,
+    skipped_by_prefilter: bool,
+}
+
+/// Reads and analyses one candidate: `None` when its content puts it out of scope (generated,
+/// minified), a note when it cannot be read or parsed. `prefilter`: skip the parse of a file
+/// without trigger words.
+fn analyse_candidate(
+    options: &ScanOptions<'_>,
+    index: usize,
+    candidate: &Candidate,
+    project_key: (usize, String),
+    project: &ProjectInfo,
+    fs: &dyn crate::project::FileSystem,
+    cache: Option<&crate::cache::Session>,
+    prefilter: bool,
+) -> Option<Result<Analysed, Note>> {
+    let display = display_path(&candidate.abs, &options.working_dir);
+    let source = match read_source(&candidate.abs, options.max_file_size) {
+        Ok(source) => source,
+        Err(message) => {
+            return Some(Err(Note {
+                path: display,
+                message: format!("skipped: {message}"),
+            }));
+        }
+    };
+    if !candidate.explicit
+        && let Some(skip) = classify::skip_by_content(&source.text, candidate.language)
+    {
+        let _ = skip; // generated or minified: silently out of scope, like a test file
+        return None;
+    }
+    let bytes = source.text.len() as u64;
+    match analyse(
+        options,
+        candidate,
+        source,
+        display.clone(),
+        project,
+        fs,
+        cache,
+        prefilter,
+    ) {
+        Ok((report, facts, suppressions, skipped_by_prefilter)) => Some(Ok(Analysed {
+            candidate: index,
+            project: project_key,
+            report,
+            facts,
+            suppressions,
+            bytes,
+            skipped_by_prefilter,
+        })),
+        Err(skip) => Some(Err(Note {
+            path: display,
+            message: format!("skipped: {skip}"),
+        })),
+    }
+}
+
 /// Analyses `source` as if it were the file at `path`, which need not exist (an editor buffer,
 /// a pre-commit hook's staged text): the language comes from the path and the configuration is
 /// the one in force for it, as for a file named on the command line. One file is not a project,
@@ -448,15 +537,26 @@ pub fn scan_text(
     }
     report.bytes = source.text.len() as u64;
     let fs = DiskFileSystem::new(&root.dir);
-    let (mut file, facts, suppressions) = analyse(
+    let analysed = analyse(
         options,
         &candidate,
         source,
-        display,
+        display.clone(),
         &ProjectInfo::default(),
         &fs,
         None,
+        true,
     );
+    let (mut file, facts, suppressions, _) = match analysed {
+        Ok(analysed) => analysed,
+        Err(skip) => {
+            report.notes.push(Note {
+                path: display,
+                message: format!("skipped: {skip}"),
+            });
+            return Ok(report);
+        }
+    };
     file.rel_path = candidate.rel.clone();
     file.facts = facts;
     file.suppressions = suppressions;
@@ -511,6 +611,7 @@ fn not_analysed(options: &ScanOptions<'_>, path: &Path) -> Note {
 
 /// Runs the file-level rules on one file (or takes what they found from the cache) and applies
 /// its configuration's severities. The report's project fields are filled in by the caller.
+/// `prefilter`: a file without trigger words is not parsed (the last element says so).
 fn analyse(
     options: &ScanOptions<'_>,
     candidate: &Candidate,
@@ -519,7 +620,8 @@ fn analyse(
     project: &ProjectInfo,
     fs: &dyn crate::project::FileSystem,
     cache: Option<&crate::cache::Session>,
-) -> (FileReport, FileFacts, crate::suppress::Suppressions) {
+    prefilter: bool,
+) -> Result<(FileReport, FileFacts, crate::suppress::Suppressions, bool), crate::engine::Skip> {
     let rule_options = candidate.config.options_for(&candidate.config_rel);
     let file = SourceFile {
         path: &candidate.rel,
@@ -528,7 +630,9 @@ fn analyse(
         declared_script: candidate.config.is_script(&candidate.config_rel),
         options: &rule_options,
     };
-    let run = |fs: &dyn crate::project::FileSystem| options.engine.analyze_file(&file, project, fs);
+    let run = |fs: &dyn crate::project::FileSystem| {
+        options.engine.scan_file(&file, project, fs, prefilter)
+    };
     let mut analysis = match cache {
         Some(cache) => {
             let inputs = crate::cache::Inputs {
@@ -536,9 +640,9 @@ fn analyse(
                 config: &candidate.config,
                 project,
             };
-            cache.analyze(candidate.root, &inputs, fs, run)
+            cache.analyze(candidate.root, &inputs, fs, prefilter, run)?
         }
-        None => run(fs),
+        None => run(fs)?,
     };
     apply_severities(
         &candidate.config,
@@ -560,8 +664,14 @@ fn analyse(
         suppressions: Default::default(),
         config: candidate.config.clone(),
         config_rel: String::new(),
+        skipped_by_prefilter: analysis.skipped_by_prefilter,
     };
-    (report, analysis.facts, analysis.suppressions)
+    Ok((
+        report,
+        analysis.facts,
+        analysis.suppressions,
+        analysis.skipped_by_prefilter,
+    ))
 }
 
 /// Reads and decodes a file, or says why not.

@@ -17,7 +17,7 @@ use tree_sitter::{Node, Tree};
 /// The rule id of findings about directives themselves.
 pub const INVALID_IGNORE: &str = "invalid-ignore";
 
-const MARKER: &str = "preflight-ignore";
+pub(crate) const MARKER: &str = "preflight-ignore";
 
 /// Which rules a directive names.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -4,6 +4,7 @@ use super::RuleOptions;
 use crate::lang::Bindings;
 use crate::project::{FileSystem, ProjectInfo};
 use preflight_grammars::{Language, LanguageFamily};
+use std::cell::RefCell;
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
@@ -50,6 +51,8 @@ pub struct FileContext<'a> {
     fs: &'a dyn FileSystem,
     bindings: Bindings,
     class: FileClass,
+    /// Answers of [`FileContext::contains`], by needle.
+    contains: RefCell<Vec<(&'static str, bool)>>,
 }
 
 impl<'a> FileContext<'a> {
@@ -72,6 +75,7 @@ impl<'a> FileContext<'a> {
             fs,
             bindings,
             class: FileClass { script },
+            contains: RefCell::new(Vec::new()),
         }
     }
 
@@ -117,6 +121,17 @@ impl<'a> FileContext<'a> {
     /// The source text of `node`.
     pub fn node_text(&self, node: Node<'_>) -> &'a str {
         &self.file.text[node.byte_range()]
+    }
+
+    /// Whether the file's text contains `needle`, searched once per file: a cheap test a check
+    /// can make before a costly search of the tree, on every match.
+    pub fn contains(&self, needle: &'static str) -> bool {
+        if let Some((_, found)) = self.contains.borrow().iter().find(|(n, _)| *n == needle) {
+            return *found;
+        }
+        let found = self.file.text.contains(needle);
+        self.contains.borrow_mut().push((needle, found));
+        found
     }
 
     /// The source text of a byte range.

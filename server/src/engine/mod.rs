@@ -9,6 +9,7 @@
 pub mod chunks;
 mod context;
 mod options;
+mod prefilter;
 mod query;
 
 pub use chunks::Reusable;
@@ -23,9 +24,13 @@ use crate::docker::DockerContext;
 use crate::project::{FileFacts, FileSystem, ProjectInfo, ProjectView};
 use crate::rules::{Check, Rule};
 use crate::suppress::Suppressions;
+use prefilter::Prefilter;
 use preflight_grammars::Language;
 use query::CompiledQueries;
-use tree_sitter::{Parser, Tree};
+use std::cell::RefCell;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+use tree_sitter::{ParseOptions, Parser, Tree};
 
 /// What one file yields.
 #[derive(Debug, Default)]
@@ -37,6 +42,55 @@ pub struct FileAnalysis {
     /// The file's suppression comments, already applied to `findings`; project findings anchored
     /// in this file must pass through them too.
     pub suppressions: Suppressions,
+    /// The file holds none of the trigger words, and was not parsed (see [`Engine::scan_file`]):
+    /// it has no findings and no facts that matter on their own, but the facts other files'
+    /// project rules may read (routes, exports, top-level names) were not collected.
+    pub skipped_by_prefilter: bool,
+}
+
+/// Why [`Engine::scan_file`] did not analyse a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// Parsing took longer than the budget allows (pathological error recovery).
+    ParseTimeout(Duration),
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::ParseTimeout(budget) => write!(
+                f,
+                "parsing took longer than {:.1} s; the file was not analysed",
+                budget.as_secs_f64()
+            ),
+        }
+    }
+}
+
+/// How long a scan lets one file parse: `floor`, plus `per_mib` for every MiB of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseBudget {
+    pub floor: Duration,
+    pub per_mib: Duration,
+}
+
+impl ParseBudget {
+    /// Generous: a healthy parse runs at several MB/s, so only pathological error recovery on
+    /// hostile or broken input comes near it.
+    pub const DEFAULT: ParseBudget = ParseBudget {
+        floor: Duration::from_secs(2),
+        per_mib: Duration::from_secs(2),
+    };
+
+    /// The budget for a text of `len` bytes.
+    pub fn for_len(self, len: usize) -> Duration {
+        self.floor + self.per_mib.mul_f64(len as f64 / (1024.0 * 1024.0))
+    }
+}
+
+thread_local! {
+    /// One parser per thread, reused from file to file, and the grammar it is set to.
+    static PARSER: RefCell<(Parser, Option<Language>)> = RefCell::new((Parser::new(), None));
 }
 
 /// A finding of a project-level rule, anchored in one of the project's files.
@@ -51,6 +105,10 @@ pub struct ProjectFinding {
 pub struct Engine {
     rules: Vec<&'static Rule>,
     queries: CompiledQueries,
+    prefilter: Prefilter,
+    /// Whether [`Engine::scan_file`] consults the prefilter.
+    use_prefilter: bool,
+    parse_budget: ParseBudget,
 }
 
 impl Engine {
@@ -62,9 +120,25 @@ impl Engine {
     /// An engine running only `rules` (the facts every project rule needs are always collected).
     pub fn with_rules(rules: Vec<&'static Rule>) -> Engine {
         Engine {
+            prefilter: Prefilter::new(&rules),
             rules,
             queries: CompiledQueries::new(),
+            use_prefilter: true,
+            parse_budget: ParseBudget::DEFAULT,
         }
+    }
+
+    /// The same engine parsing every file a scan reads, trigger words or not: what the
+    /// prefilter is tested against.
+    pub fn without_prefilter(mut self) -> Engine {
+        self.use_prefilter = false;
+        self
+    }
+
+    /// The same engine with another parse budget for [`Engine::scan_file`].
+    pub fn with_parse_budget(mut self, budget: ParseBudget) -> Engine {
+        self.parse_budget = budget;
+        self
     }
 
     pub fn rules(&self) -> &[&'static Rule] {
@@ -77,13 +151,40 @@ impl Engine {
 
     /// Parses `text` as `language`. Parsing never fails for the grammars Preflight ships.
     pub fn parse(&self, language: Language, text: &str, old_tree: Option<&Tree>) -> Tree {
-        let mut parser = Parser::new();
-        parser
-            .set_language(&language.grammar())
-            .expect("bundled grammars match the tree-sitter runtime");
-        parser
-            .parse(text, old_tree)
-            .expect("parsing without a timeout or cancellation flag always yields a tree")
+        parse_within(language, text, old_tree, None)
+            .expect("parsing without a deadline always yields a tree")
+    }
+
+    /// What a scan does with one file: with `prefilter`, nothing when it holds no trigger word
+    /// (the analysis is empty, [`FileAnalysis::skipped_by_prefilter`]); else a parse within the
+    /// budget and the analysis of [`Engine::analyze_file`].
+    pub fn scan_file(
+        &self,
+        file: &SourceFile<'_>,
+        project: &ProjectInfo,
+        fs: &dyn FileSystem,
+        prefilter: bool,
+    ) -> Result<FileAnalysis, Skip> {
+        if prefilter && self.use_prefilter && !self.may_match(file) {
+            return Ok(FileAnalysis {
+                skipped_by_prefilter: true,
+                ..FileAnalysis::default()
+            });
+        }
+        let budget = self.parse_budget.for_len(file.text.len());
+        let tree = parse_within(
+            file.language,
+            file.text,
+            None,
+            Some(Instant::now() + budget),
+        )
+        .ok_or(Skip::ParseTimeout(budget))?;
+        Ok(self.analyze_tree(file, &tree, project, fs))
+    }
+
+    /// Whether the prefilter lets `file` through (see `engine/prefilter.rs`).
+    pub fn may_match(&self, file: &SourceFile<'_>) -> bool {
+        self.prefilter.may_match(file.language.family(), file.text)
     }
 
     /// Parses and analyses one file.
@@ -222,6 +323,15 @@ impl Engine {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });
         analysis.findings.dedup();
+        // The prefilter must never hide what an analysis finds: every test that analyses a
+        // text checks its trigger words too.
+        debug_assert!(
+            self.may_match(file) || (analysis.findings.is_empty() && !analysis.facts.anchors()),
+            "{}: the trigger words miss {:?} / {:?}",
+            file.path,
+            analysis.findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
+            analysis.facts,
+        );
         (analysis, reusable)
     }
 
@@ -242,6 +352,44 @@ impl Engine {
         });
         findings
     }
+}
+
+/// Parses with this thread's parser; `None` when `deadline` passes first.
+fn parse_within(
+    language: Language,
+    text: &str,
+    old_tree: Option<&Tree>,
+    deadline: Option<Instant>,
+) -> Option<Tree> {
+    PARSER.with_borrow_mut(|(parser, grammar)| {
+        if *grammar != Some(language.grammar_key()) {
+            parser
+                .set_language(&language.grammar())
+                .expect("bundled grammars match the tree-sitter runtime");
+            *grammar = Some(language.grammar_key());
+        }
+        let bytes = text.as_bytes();
+        let mut input = |at: usize, _| bytes.get(at..).unwrap_or_default();
+        let tree = match deadline {
+            None => parser.parse_with_options(&mut input, old_tree, None),
+            Some(deadline) => {
+                let mut progress = |_: &tree_sitter::ParseState| {
+                    if Instant::now() > deadline {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                };
+                let options = ParseOptions::new().progress_callback(&mut progress);
+                parser.parse_with_options(&mut input, old_tree, Some(options))
+            }
+        };
+        if tree.is_none() {
+            // Start the next parse afresh instead of resuming this one.
+            parser.reset();
+        }
+        tree
+    })
 }
 
 /// The number of `ERROR` and `MISSING` nodes in a tree: a fix must never raise it.

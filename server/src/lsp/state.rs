@@ -1063,6 +1063,7 @@ impl State {
                 text: keep_text.then(|| analysed.text.clone()),
                 config,
                 config_rel: rel.to_string(),
+                partial_facts: false,
             },
         );
         let mut touched = vec![rel.to_string()];

@@ -3,13 +3,14 @@
 
 use crate::config::{ConfigError, ConfigResolver, EffectiveConfig, RuleLevel};
 use crate::diagnostic::Finding;
-use crate::engine::Engine;
+use crate::engine::{Engine, SourceFile};
 use crate::project::manifest::MARKERS;
 use crate::project::{
     Buffers, FileFacts, OverlayFileSystem, ProjectInfo, ProjectView, ProjectWaivers,
 };
 use crate::scan::ScanReport;
 use crate::suppress::Suppressions;
+use preflight_grammars::Language;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,9 @@ pub struct IndexedFile {
     pub text: Option<Arc<str>>,
     pub config: Arc<EffectiveConfig>,
     pub config_rel: String,
+    /// The scan's prefilter skipped the file: facts that matter only through other files are
+    /// missing until a project needs them (see [`Workspace::complete_facts`]).
+    pub partial_facts: bool,
 }
 
 pub struct Workspace {
@@ -191,6 +195,7 @@ impl Workspace {
         overrides: &HashMap<String, RuleLevel>,
         project: &str,
     ) -> Vec<String> {
+        self.complete_facts(engine, project);
         let members: Vec<(&str, &IndexedFile)> = self
             .files
             .iter()
@@ -272,6 +277,47 @@ impl Workspace {
         }
     }
 
+    /// Analyses from disk the files of `project` whose facts the scan's prefilter left partial,
+    /// once a file of the project needs them (an edit created an app, say).
+    fn complete_facts(&mut self, engine: &Engine, project: &str) {
+        let members = || self.files.values().filter(|file| file.project == project);
+        if !members().any(|file| file.partial_facts)
+            || !members().any(|file| file.facts.needs_whole_project())
+        {
+            return;
+        }
+        let partial: Vec<(String, Arc<EffectiveConfig>, String)> = self
+            .files
+            .iter()
+            .filter(|(_, file)| file.project == project && file.partial_facts)
+            .map(|(rel, file)| (rel.clone(), file.config.clone(), file.config_rel.clone()))
+            .collect();
+        let disk = self.file_system();
+        for (rel, config, config_rel) in partial {
+            let path = self.root.join(&rel);
+            let (info, _) = self.analysis_inputs(&rel);
+            let facts = Language::from_path(&path).and_then(|language| {
+                let source =
+                    crate::scan::read_source(&path, crate::source::DEFAULT_MAX_FILE_SIZE).ok()?;
+                let rule_options = config.options_for(&config_rel);
+                let file = SourceFile {
+                    path: &rel,
+                    text: &source.text,
+                    language,
+                    declared_script: config.is_script(&config_rel),
+                    options: &rule_options,
+                };
+                Some(engine.analyze_file(&file, &info, &disk).facts)
+            });
+            if let Some(entry) = self.files.get_mut(&rel) {
+                if let Some(facts) = facts {
+                    entry.facts = facts;
+                }
+                entry.partial_facts = false;
+            }
+        }
+    }
+
     /// Takes a finished scan: closed files are replaced by what is on disk (open ones keep
     /// their buffers), project rules re-run. Returns every path whose diagnostics may have
     /// changed, including files that are gone.
@@ -318,6 +364,7 @@ impl Workspace {
                     text,
                     config: file.config,
                     config_rel: file.config_rel,
+                    partial_facts: file.skipped_by_prefilter,
                 },
             );
         }

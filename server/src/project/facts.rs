@@ -22,12 +22,14 @@ pub use dockerfile::{DockerfileFacts, EntrypointTarget, TargetProblem, dockerfil
 pub(crate) use edit::indent_unit;
 pub use edit::{EditContext, Insertion};
 pub use env::is_platform_variable;
+pub(crate) use env::mentions_env_factory;
 pub use http::{
     HealthRoute, RateLimit, RateLimitKind, SecurityHeaders, SecurityHeadersKind, is_health_path,
 };
 pub use modules::ModuleIndex;
 
 use crate::engine::{Captures, FileContext};
+use crate::rules::{Triggers, Words};
 use preflight_grammars::LanguageFamily;
 use std::ops::Range;
 
@@ -263,6 +265,25 @@ pub struct FilterClass {
     pub constructor_params: Option<Vec<String>>,
 }
 
+/// Words without which a file has no app site and reads no environment variable: the facts
+/// that make a file matter to project rules on their own (see [`FileFacts::anchors`]). App
+/// sites are recognised through the framework's module or class name (`express`, `fastify`,
+/// `NestFactory`; `fastapi`, `starlette`, `flask`, Django's `MIDDLEWARE`); environment reads
+/// all name `env` in some case (`process.env`, `import.meta.env`, `Deno.env`, `os.environ`,
+/// `getenv`, django-environ's `env`), or read a NestJS `ConfigService` or a pydantic
+/// `BaseSettings` class.
+pub const TRIGGERS: Triggers = Triggers {
+    ecma: Words::any_case(&["express", "fastify", "nestfactory", "env", "config"]),
+    python: Words::any_case(&[
+        "fastapi",
+        "starlette",
+        "flask",
+        "middleware",
+        "env",
+        "settings",
+    ]),
+};
+
 /// Handles one match of the family's `app-facts.scm` query.
 pub fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut FileFacts) {
     http::extract(cx, captures, facts);
@@ -276,6 +297,28 @@ pub fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut Fi
 }
 
 impl FileFacts {
+    /// Whether the file matters to project rules on its own: it creates an app, reads the
+    /// environment, or is a Dockerfile. Every other fact (routes, middleware, exports, a
+    /// module's top-level names, …) only matters in a project where some file anchors one, and
+    /// the [`TRIGGERS`] need not cover it: a scan that skipped files of such a project analyses
+    /// them after all (see [`FileFacts::needs_whole_project`]).
+    pub fn anchors(&self) -> bool {
+        !self.app_sites.is_empty() || !self.env_reads.is_empty() || self.dockerfile.is_some()
+    }
+
+    /// Whether project rules read facts of other files of the project because of this one: it
+    /// creates an app (routes, middleware, error handlers, exports may be anywhere), or it is a
+    /// Dockerfile whose command names a Python module's attribute.
+    pub fn needs_whole_project(&self) -> bool {
+        !self.app_sites.is_empty()
+            || self.dockerfile.as_ref().is_some_and(|docker| {
+                docker
+                    .targets
+                    .iter()
+                    .any(|target| matches!(target.problem, TargetProblem::Attribute { .. }))
+            })
+    }
+
     /// Adds the facts `later` found further down the same file, as if one pass had found both:
     /// the language server analyses files in pieces and keeps the pieces an edit did not touch.
     pub fn absorb(&mut self, later: FileFacts) {

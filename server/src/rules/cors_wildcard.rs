@@ -1,9 +1,17 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
 use std::ops::Range;
 use tree_sitter::Node;
+
+/// The `cors` package, `enableCors`, `{ cors: … }`, `CorsOptions`, `CORSMiddleware`,
+/// `flask_cors`, the `CORS_*` settings; the `Access-Control-Allow-Origin` header and Flask-CORS's
+/// `cross_origin` both contain `origin`.
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words::any_case(&["cors", "origin"]),
+    python: Words::any_case(&["cors", "origin"]),
+};
 
 declare_rule! {
     /// ## What it does
@@ -66,7 +74,7 @@ declare_rule! {
         severity: Severity::Warning,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::Unsafe,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 

@@ -1,9 +1,16 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
 use std::ops::Range;
 use tree_sitter::Node;
+
+/// `process.env.NODE_ENV`, the `errorhandler` package, Express's `'development'` env; in Python
+/// every debug switch is named `debug` in some case (`debug=True`, `DEBUG`, `use_debugger`).
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words::any_case(&["node_env", "errorhandler", "development"]),
+    python: Words::any_case(&["debug"]),
+};
 
 declare_rule! {
     /// ## What it does
@@ -97,7 +104,7 @@ declare_rule! {
             LanguageFamily::Dockerfile,
         ],
         fix: FixAvailability::Unsafe,
-        check: Check::MatchesAndDockerfile(check, dockerfile::check),
+        check: Check::MatchesAndDockerfile(check, TRIGGERS, dockerfile::check),
     };
 }
 

@@ -1,4 +1,4 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use crate::lang::{ecma, python};
@@ -8,6 +8,13 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::LazyLock;
 use tree_sitter::Node;
+
+/// `console.*` and `debugger`; `print`, `breakpoint`, `pprint` and the debuggers' `set_trace` /
+/// `post_mortem`, reached through any alias of their modules.
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words::exact(&["console", "debugger"]),
+    python: Words::exact(&["print", "breakpoint", "set_trace", "post_mortem", "pprint"]),
+};
 
 declare_rule! {
     /// ## What it does
@@ -93,7 +100,7 @@ declare_rule! {
         severity: Severity::Warning,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::Mixed,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 

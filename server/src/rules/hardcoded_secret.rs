@@ -1,4 +1,4 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use crate::secrets::{
@@ -10,6 +10,28 @@ use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
 use tree_sitter::Node;
+
+const SECRET_WORDS: Words = Words {
+    any_case: &[
+        "passw",
+        "passphrase",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "credential",
+        "authorization",
+    ],
+    exact: crate::secrets::KEY_FORMAT_LITERALS,
+};
+
+/// Secret names (every word of `secrets::SECRET_WORDS` and every bigram's last word, in any
+/// case), `Authorization` headers, and the fixed parts of the well-known key formats
+/// (`secrets::MAY_HOLD_KEY`).
+const TRIGGERS: Triggers = Triggers {
+    ecma: SECRET_WORDS,
+    python: SECRET_WORDS,
+};
 
 declare_rule! {
     /// ## What it does
@@ -76,7 +98,7 @@ declare_rule! {
         severity: Severity::Error,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::Unsafe,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 
@@ -990,6 +1012,9 @@ mod python {
     /// `env(…)` / `env.str(…)` where `env` is assigned from django-environ's or environs'
     /// `Env(…)`.
     fn is_env_reader(cx: &FileContext<'_>, call: Node<'_>) -> bool {
+        if !crate::project::facts::mentions_env_factory(cx) {
+            return false;
+        }
         let Some(function) = call.child_by_field_name("function") else {
             return false;
         };

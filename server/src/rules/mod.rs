@@ -36,8 +36,12 @@ use preflight_grammars::LanguageFamily;
 /// How a rule inspects code.
 #[derive(Clone, Copy)]
 pub enum Check {
-    /// Called for each match of the rule's query file on each file of its language families.
-    Matches(fn(&FileContext<'_>, &Captures<'_, '_>, &mut Vec<Finding>)),
+    /// Called for each match of the rule's query file on each file of its language families,
+    /// on files that contain one of its trigger words.
+    Matches(
+        fn(&FileContext<'_>, &Captures<'_, '_>, &mut Vec<Finding>),
+        Triggers,
+    ),
     /// Called once per Dockerfile with its instruction model.
     Dockerfile(fn(&DockerContext<'_>, &mut Vec<Finding>)),
     /// Called once per project with the facts of all its files.
@@ -45,6 +49,7 @@ pub enum Check {
     /// A rule about code and Dockerfiles alike: both of the above.
     MatchesAndDockerfile(
         fn(&FileContext<'_>, &Captures<'_, '_>, &mut Vec<Finding>),
+        Triggers,
         fn(&DockerContext<'_>, &mut Vec<Finding>),
     ),
 }
@@ -53,7 +58,17 @@ impl Check {
     /// The per-match check, if the rule has one.
     pub fn matches(self) -> Option<fn(&FileContext<'_>, &Captures<'_, '_>, &mut Vec<Finding>)> {
         match self {
-            Check::Matches(check) | Check::MatchesAndDockerfile(check, _) => Some(check),
+            Check::Matches(check, _) | Check::MatchesAndDockerfile(check, _, _) => Some(check),
+            _ => None,
+        }
+    }
+
+    /// The trigger words of the per-match check, if the rule has one.
+    pub fn triggers(self) -> Option<Triggers> {
+        match self {
+            Check::Matches(_, triggers) | Check::MatchesAndDockerfile(_, triggers, _) => {
+                Some(triggers)
+            }
             _ => None,
         }
     }
@@ -61,8 +76,46 @@ impl Check {
     /// The Dockerfile check, if the rule has one.
     pub fn dockerfile(self) -> Option<fn(&DockerContext<'_>, &mut Vec<Finding>)> {
         match self {
-            Check::Dockerfile(check) | Check::MatchesAndDockerfile(_, check) => Some(check),
+            Check::Dockerfile(check) | Check::MatchesAndDockerfile(_, _, check) => Some(check),
             _ => None,
+        }
+    }
+}
+
+/// Words without which a per-match check finds nothing in a file (see `engine/prefilter.rs`): a
+/// file of a family that contains none of the words of any enabled rule, nor of the fact
+/// extractors, is not parsed. Each list must hold a word that every finding needs in the file's
+/// text: a callee or method name the check compares, a module name its import bindings must
+/// name, a key the rule looks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Triggers {
+    pub ecma: Words,
+    pub python: Words,
+}
+
+/// Trigger words of one language family.
+#[derive(Debug, Clone, Copy)]
+pub struct Words {
+    /// Found whatever their ASCII case (`cors` finds `CORS`, `Cors`, `enableCors`).
+    pub any_case: &'static [&'static str],
+    /// Found only as written.
+    pub exact: &'static [&'static str],
+}
+
+impl Words {
+    /// Words matched whatever their ASCII case.
+    pub const fn any_case(words: &'static [&'static str]) -> Words {
+        Words {
+            any_case: words,
+            exact: &[],
+        }
+    }
+
+    /// Words matched as written.
+    pub const fn exact(words: &'static [&'static str]) -> Words {
+        Words {
+            any_case: &[],
+            exact: words,
         }
     }
 }

@@ -1,8 +1,31 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity, Waiver};
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
 use tree_sitter::Node;
+
+/// The HTTP clients the rule knows, by module name (`axios`, `got`, `node-fetch`, Node's
+/// `http`/`https` as a quoted specifier; `requests`, `httpx`) or by the function's own name
+/// (`urlopen`, `HTTPConnection`, the global `fetch` under `include-fetch`, which also covers
+/// `node-fetch`).
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words::exact(&[
+        "axios",
+        "got",
+        "fetch",
+        "'http",
+        "\"http",
+        "`http",
+        "node:http",
+    ]),
+    python: Words::exact(&[
+        "requests",
+        "httpx",
+        "urlopen",
+        "HTTPConnection",
+        "HTTPSConnection",
+    ]),
+};
 
 declare_rule! {
     /// ## What it does
@@ -77,7 +100,7 @@ declare_rule! {
         severity: Severity::Warning,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::Unsafe,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 

@@ -1,4 +1,4 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Related, Severity};
 use crate::engine::{Captures, FileContext};
 use crate::lang::{ecma, python};
@@ -6,6 +6,39 @@ use preflight_grammars::LanguageFamily;
 use regex::Regex;
 use std::sync::LazyLock;
 use tree_sitter::Node;
+
+const ECMA_SQL: Words = Words {
+    any_case: &["db", "database", "sqlite", "conn"],
+    exact: &[
+        "query",
+        "execute",
+        "raw",
+        "Raw",
+        "unsafe",
+        "literal",
+        "createQueryBuilder",
+    ],
+};
+const PY_SQL: Words = Words::exact(&[
+    "execute",
+    "mogrify",
+    "fetch",
+    "raw",
+    "extra",
+    "sqlalchemy",
+    "sqlmodel",
+    "RawSQL",
+    "read_sql",
+]);
+
+/// The sink's method name (`query`, `execute`, `$queryRaw`, `whereRaw`, `literal`,
+/// `createQueryBuilder`, `mogrify`, `fetch…`, `raw`, `extra`, `read_sql`, `RawSQL`), the
+/// modules of `text()`, or a SQLite-like receiver name (`db`, `database`, `sqlite`, `conn…`) for
+/// `.run`/`.all`/`.get`/….
+const TRIGGERS: Triggers = Triggers {
+    ecma: ECMA_SQL,
+    python: PY_SQL,
+};
 
 declare_rule! {
     /// ## What it does
@@ -75,7 +108,7 @@ declare_rule! {
         severity: Severity::Error,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::Unsafe,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 

@@ -1,9 +1,15 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use crate::lang::{ecma, python};
 use preflight_grammars::LanguageFamily;
 use tree_sitter::Node;
+
+/// `catch` clauses and `.catch`/`.then` handlers; `except` clauses and `suppress(…)`.
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words::exact(&["catch", "then"]),
+    python: Words::exact(&["except", "suppress"]),
+};
 
 declare_rule! {
     /// ## What it does
@@ -87,7 +93,7 @@ declare_rule! {
         severity: Severity::Warning,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::Unsafe,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 

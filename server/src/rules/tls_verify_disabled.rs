@@ -1,4 +1,4 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Edit, Finding, Fix, Severity};
 use crate::engine::{Captures, FileContext};
 use crate::lang::{ecma, python};
@@ -7,6 +7,28 @@ use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
 use tree_sitter::Node;
+
+/// The option, attribute, keyword and variable names the rule looks for:
+/// `rejectUnauthorized`, `strictSSL`, `checkServerIdentity`, `NODE_TLS_REJECT_UNAUTHORIZED`;
+/// `verify` (also in `_create_unverified_context`, `PYTHONHTTPSVERIFY`), `ssl`, `cert_reqs`,
+/// `check_hostname`, `_create_default_https_context`, `*_CA_BUNDLE`.
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words::any_case(&[
+        "rejectunauthorized",
+        "reject_unauthorized",
+        "strictssl",
+        "checkserveridentity",
+    ]),
+    python: Words::any_case(&[
+        "verif",
+        "ssl",
+        "cert_reqs",
+        "check_hostname",
+        "https_context",
+        "ca_bundle",
+        "reject_unauthorized",
+    ]),
+};
 
 declare_rule! {
     /// ## What it does
@@ -96,7 +118,7 @@ declare_rule! {
             LanguageFamily::Dockerfile,
         ],
         fix: FixAvailability::Unsafe,
-        check: Check::MatchesAndDockerfile(check, dockerfile::check),
+        check: Check::MatchesAndDockerfile(check, TRIGGERS, dockerfile::check),
     };
 }
 

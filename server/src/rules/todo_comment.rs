@@ -1,10 +1,21 @@
-use super::{Check, FixAvailability, declare_rule};
+use super::{Check, FixAvailability, Triggers, Words, declare_rule};
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::engine::{Captures, FileContext};
 use preflight_grammars::LanguageFamily;
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
+
+const TAGS: &[&str] = &["TODO", "FIXME", "XXX", "HACK", "BUG"];
+
+/// The tags, as the query matches them (upper case; `@todo` in any case in TS/JS).
+const TRIGGERS: Triggers = Triggers {
+    ecma: Words {
+        any_case: &["@todo"],
+        exact: TAGS,
+    },
+    python: Words::exact(TAGS),
+};
 
 declare_rule! {
     /// ## What it does
@@ -56,7 +67,7 @@ declare_rule! {
         severity: Severity::Info,
         languages: &[LanguageFamily::Ecma, LanguageFamily::Python],
         fix: FixAvailability::None,
-        check: Check::Matches(check),
+        check: Check::Matches(check, TRIGGERS),
     };
 }
 

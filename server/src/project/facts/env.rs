@@ -438,6 +438,11 @@ fn python_static(node: Node<'_>, text: &str) -> Option<String> {
 /// `env(…)` or `env.str(…)` where `env` is assigned from `environ.Env(…)` (django-environ) or
 /// `environs.Env()`.
 fn is_env_reader(cx: &FileContext<'_>, function: Node<'_>) -> bool {
+    // Only a file that writes `Env` can call it; the assignment search below walks the whole
+    // scope, for every call with a string argument.
+    if !mentions_env_factory(cx) {
+        return false;
+    }
     let text = cx.text();
     let receiver = match function.kind() {
         "identifier" => function,
@@ -463,6 +468,12 @@ fn is_env_reader(cx: &FileContext<'_>, function: Node<'_>) -> bool {
             python::canonical_callee(value, text, cx.bindings()).as_deref(),
             Some("environ.Env" | "environs.Env")
         )
+}
+
+/// Whether the file may call django-environ's or environs' `Env(…)`: its text has `Env`, as any
+/// call of it does (an alias is imported by that name).
+pub(crate) fn mentions_env_factory(cx: &FileContext<'_>) -> bool {
+    cx.contains("Env")
 }
 
 /// The fields of a pydantic-settings `BaseSettings` subclass, named as the environment sees
