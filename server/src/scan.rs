@@ -460,6 +460,7 @@ struct Analysed {
 /// Reads and analyses one candidate: `None` when its content puts it out of scope (generated,
 /// minified), a note when it cannot be read or parsed. `prefilter`: skip the parse of a file
 /// without trigger words.
+#[allow(clippy::too_many_arguments)]
 fn analyse_candidate(
     options: &ScanOptions<'_>,
     index: usize,
@@ -612,6 +613,7 @@ fn not_analysed(options: &ScanOptions<'_>, path: &Path) -> Note {
 /// Runs the file-level rules on one file (or takes what they found from the cache) and applies
 /// its configuration's severities. The report's project fields are filled in by the caller.
 /// `prefilter`: a file without trigger words is not parsed (the last element says so).
+#[allow(clippy::too_many_arguments)]
 fn analyse(
     options: &ScanOptions<'_>,
     candidate: &Candidate,
