@@ -281,6 +281,7 @@ impl Engine {
             self.queries().run(
                 &cx,
                 &self.rules,
+                None,
                 range,
                 &layout.chunks,
                 query.clone(),
@@ -308,8 +309,25 @@ impl Engine {
         } else {
             let mut results = [ChunkResult::default()];
             let mut unused = ChunkResult::default();
-            self.queries()
-                .run(&cx, &self.rules, None, &[], 0..1, &mut results, &mut unused);
+            // Chunk results outlive the words of the text they came from: only one-off analyses
+            // leave out the rules without trigger words.
+            let active = self
+                .use_prefilter
+                .then(|| {
+                    self.prefilter
+                        .active_rules(file.language.family(), file.text)
+                })
+                .flatten();
+            self.queries().run(
+                &cx,
+                &self.rules,
+                active.as_deref(),
+                None,
+                &[],
+                0..1,
+                &mut results,
+                &mut unused,
+            );
             let [result] = results;
             analysis.findings = result.findings;
             analysis.facts = result.facts;

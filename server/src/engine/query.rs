@@ -75,12 +75,14 @@ impl CompiledQueries {
     /// match. Without `chunks`, everything goes to `results[0]`. With them, a match belongs to
     /// the chunk its captures lie in: `results[i]` collects chunk `queried.start + i`, matches
     /// in other chunks are dropped (their results are kept from before), and a match whose
-    /// captures span several chunks (the module itself) goes to `whole`.
+    /// captures span several chunks (the module itself) goes to `whole`. `active`: which rules
+    /// may find anything in the file (see `prefilter.rs`); the others' matches are skipped.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn run(
         &self,
         cx: &FileContext<'_>,
         rules: &[&'static Rule],
+        active: Option<&[bool]>,
         range: Option<Range<usize>>,
         chunks: &[Chunk],
         queried: Range<usize>,
@@ -99,6 +101,13 @@ impl CompiledQueries {
             cursor.matches(&compiled.query, cx.tree().root_node(), cx.text().as_bytes());
         let mut captures: Vec<(u32, Node)> = Vec::new();
         while let Some(m) = matches.next() {
+            let inactive = match (compiled.owners[m.pattern_index], active) {
+                (Owner::Rule(index), Some(active)) => !active[index],
+                _ => false,
+            };
+            if inactive && !cfg!(debug_assertions) {
+                continue;
+            }
             captures.clear();
             captures.extend(m.captures.iter().map(|c| (c.index, c.node)));
             // No rule reports on, or builds a fix from, a construct that contains a syntax error.
@@ -138,7 +147,20 @@ impl CompiledQueries {
             match compiled.owners[m.pattern_index] {
                 Owner::Rule(index) => {
                     if let Some(check) = rules[index].check.matches() {
-                        check(cx, &view, &mut result.findings);
+                        if inactive {
+                            // Debug builds only: the rule's trigger words must not miss this.
+                            let mut unexpected = Vec::new();
+                            check(cx, &view, &mut unexpected);
+                            assert!(
+                                unexpected.is_empty(),
+                                "{}: `{}` found {:?} without any of its trigger words",
+                                cx.path(),
+                                rules[index].id,
+                                unexpected.iter().map(|f| &f.message).collect::<Vec<_>>(),
+                            );
+                        } else {
+                            check(cx, &view, &mut result.findings);
+                        }
                     }
                 }
                 Owner::Facts => crate::project::facts::extract(cx, &view, &mut result.facts),

@@ -225,6 +225,10 @@ fn known_keys(cx: &FileContext<'_>, node: Node<'_>) -> Vec<KnownKey> {
         string_content(node)
     };
     let mut keys = find_known_keys(cx.slice(content.clone()));
+    if keys.is_empty() {
+        // Most strings: nothing to place (`parent()` below searches from the root).
+        return keys;
+    }
     for key in &mut keys {
         key.range = key.range.start + content.start..key.range.end + content.start;
         key.secret = key.secret.start + content.start..key.secret.end + content.start;
