@@ -411,15 +411,24 @@ fn parse_within(
 }
 
 /// The number of `ERROR` and `MISSING` nodes in a tree: a fix must never raise it.
+///
+/// A `MISSING` token of a hidden rule (Python's `_newline`, say) is invisible to cursors; it
+/// shows only as the error flag of a node none of whose visible children has an error, and
+/// counts as one there.
 pub fn syntax_error_count(tree: &Tree) -> usize {
     if !tree.root_node().has_error() {
         return 0;
     }
     let mut count = 0;
     let mut cursor = tree.walk();
+    let mut children = tree.walk();
     loop {
         let node = cursor.node();
-        count += usize::from(node.is_error() || node.is_missing());
+        count += usize::from(
+            node.is_error()
+                || node.is_missing()
+                || (node.has_error() && !node.children(&mut children).any(|c| c.has_error())),
+        );
         // Only subtrees holding an error can hold more.
         if node.has_error() && cursor.goto_first_child() {
             continue;
@@ -435,5 +444,25 @@ pub fn syntax_error_count(tree: &Tree) -> usize {
 impl Default for Engine {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing: Python's newline token is hidden, so a cursor never visits it when it
+    /// is MISSING, and a fix gluing two statements together went uncounted.
+    #[test]
+    fn counts_missing_tokens_of_hidden_rules() {
+        let engine = Engine::with_rules(Vec::new());
+        let text = "SECRET_KEY = \"x\"o09p\nA = 1\n";
+        let tree = engine.parse(Language::Python, text, None);
+        assert!(tree.root_node().has_error());
+        assert_eq!(syntax_error_count(&tree), 1);
+        let clean = engine.parse(Language::Python, "a = 1\n", None);
+        assert_eq!(syntax_error_count(&clean), 0);
+        let broken = engine.parse(Language::TypeScript, "f(;\n", None);
+        assert!(syntax_error_count(&broken) >= 1);
     }
 }

@@ -9,7 +9,8 @@ pub mod compose;
 pub mod dotenv;
 pub mod facts;
 pub mod manifest;
-#[cfg(test)]
+/// An in-memory workspace, for tests and the fuzz targets.
+#[doc(hidden)]
 pub mod testing;
 
 pub use facts::FileFacts;

@@ -295,7 +295,15 @@ fn insertion(
                 return None;
             }
             let block: String = lines.iter().map(|line| format!("{nl}{line}")).collect();
-            Some(Edit::insert(last.end_byte(), block))
+            // At the end of the instruction's line: the grammar may leave text after the node.
+            let end = last.end_byte();
+            let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
+            let line_end = if line_end > end && text.as_bytes()[line_end - 1] == b'\r' {
+                line_end - 1
+            } else {
+                line_end
+            };
+            Some(Edit::insert(line_end, block))
         }
     }
 }
@@ -531,6 +539,18 @@ mod tests {
         assert_eq!(
             check("FROM node:20 AS dev\nCMD [\"node\", \"x.js\"]\n").len(),
             1
+        );
+    }
+
+    /// Found by fuzzing: the grammar ends a `FROM` node before the rest of its line, and the
+    /// user block was inserted there, in the middle of the line.
+    #[test]
+    fn the_user_block_goes_after_the_whole_last_line() {
+        let text = "FROM pythonTRYPOINT [\"gunicorn\", \"app.wsgi:application\"]\r\n";
+        let out = fix(text);
+        assert!(
+            out.starts_with("FROM pythonTRYPOINT [\"gunicorn\", \"app.wsgi:application\"]\r\nRUN "),
+            "{out}"
         );
     }
 }
