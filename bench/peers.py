@@ -101,20 +101,28 @@ def prepare_corpora():
     """The two corpora as folders holding exactly the files every tool reads."""
     if not (CORPORA / "django").is_dir() or not (CORPORA / "effect").is_dir():
         run_checked(["bash", str(BENCH / "corpus.sh")])
+    django = CORPORA / "_bench-django"
+    if not django.is_dir():
+        copy_files(CORPORA / "django", django, ".py")
     ts = CORPORA / "_bench-ts"
     if not ts.is_dir():
         for package in ("effect", "rxjs"):
-            shutil.copytree(
-                CORPORA / package / "src",
-                ts / package,
-                ignore=lambda d, names: [
-                    n for n in names if not (Path(d, n).is_dir() or n.endswith(".ts"))
-                ],
-            )
+            copy_files(CORPORA / package / "src", ts / package, ".ts")
     return {
-        "django": (CORPORA / "django", ".py"),
+        "django": (django, ".py"),
         "ts": (ts, ".ts"),
     }
+
+
+def copy_files(source, destination, extension):
+    """The files of `source` that end in `extension`, with their folders."""
+    shutil.copytree(
+        source,
+        destination,
+        ignore=lambda d, names: [
+            n for n in names if not (Path(d, n).is_dir() or n.endswith(extension))
+        ],
+    )
 
 
 def build(release):

@@ -229,8 +229,9 @@ fn ecma_plain_call(cx: &FileContext<'_>, call: Node<'_>, facts: &mut FileFacts) 
             if NODE_RATE_LIMIT_PACKAGES.contains(&module.as_str()) {
                 facts.add_rate_limit(RateLimitKind::NodePackage, call.byte_range());
             }
-        } else if local_require(function, cx.text())
-            .is_some_and(|module| NODE_RATE_LIMIT_PACKAGES.contains(&module.as_str()))
+        } else if mentions_rate_limit_package(cx)
+            && local_require(function, cx.text())
+                .is_some_and(|module| NODE_RATE_LIMIT_PACKAGES.contains(&module.as_str()))
         {
             facts.add_rate_limit(RateLimitKind::NodePackage, call.byte_range());
         }
@@ -298,11 +299,21 @@ fn ecma_new(cx: &FileContext<'_>, new: Node<'_>, facts: &mut FileFacts) {
     let module = if canonical.contains('#') {
         Some(module_of(&canonical).to_string())
     } else {
-        local_require(constructor, cx.text())
+        mentions_rate_limit_package(cx)
+            .then(|| local_require(constructor, cx.text()))
+            .flatten()
     };
     if module.is_some_and(|m| NODE_RATE_LIMIT_PACKAGES.contains(&m.as_str())) {
         facts.add_rate_limit(RateLimitKind::NodePackage, new.byte_range());
     }
+}
+
+/// Whether the file names one of the rate-limit packages at all: only then can a local
+/// `require` bind one (the search for it walks the enclosing scopes, for every call).
+fn mentions_rate_limit_package(cx: &FileContext<'_>) -> bool {
+    NODE_RATE_LIMIT_PACKAGES
+        .iter()
+        .any(|package| cx.contains(package))
 }
 
 /// The package of `const X = require('m')` declared in a function around `identifier` (file
