@@ -131,3 +131,57 @@ fn a_parse_over_its_budget_is_skipped_with_a_note() {
     assert!(default.for_len(0) >= std::time::Duration::from_secs(2));
     assert!(default.for_len(10 << 20) > default.for_len(1 << 20));
 }
+
+/// A file without trigger words that a project rule reads through another file (here the arity
+/// of an imported error middleware) is analysed after all.
+#[test]
+fn skipped_files_of_a_project_with_an_app_are_analysed_after_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"name": "api", "dependencies": {"express": "5"}}"#,
+    )
+    .unwrap();
+    let errors = "export function handle(a: unknown, b: unknown, c: unknown, d: (x: unknown) => void) {\n  d(a);\n}\n";
+    std::fs::write(root.join("src/errors.ts"), errors).unwrap();
+    let app = "import express from 'express';\nimport { handle } from './errors';\n\
+               const app = express();\napp.get('/', (req, res) => res.send('ok'));\n\
+               app.use(handle);\napp.listen(3000);\n";
+    std::fs::write(root.join("src/app.ts"), app).unwrap();
+    let engine = Engine::new();
+    let file = preflight::engine::SourceFile {
+        path: "src/errors.ts",
+        text: errors,
+        language: preflight_grammars::Language::TypeScript,
+        declared_script: false,
+    };
+    assert!(
+        !engine.may_match(&file),
+        "the middleware's file has no trigger word"
+    );
+    let rules = |report: &ScanReport| {
+        report
+            .findings()
+            .map(|(_, f)| f.rule)
+            .filter(|rule| *rule == "missing-error-handler")
+            .count()
+    };
+    let report = scan_with(&engine, root);
+    assert_eq!(rules(&report), 0, "{:?}", report.files);
+    let skipped = report
+        .files
+        .iter()
+        .find(|f| f.path == "src/errors.ts")
+        .unwrap();
+    assert!(!skipped.skipped_by_prefilter);
+    assert!(!skipped.facts.exports.is_empty());
+    // The control: without the middleware the app has no error handler.
+    std::fs::write(
+        root.join("src/app.ts"),
+        app.replace("app.use(handle);\n", ""),
+    )
+    .unwrap();
+    assert_eq!(rules(&scan_with(&engine, root)), 1);
+}

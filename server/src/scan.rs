@@ -309,22 +309,23 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             })
             .collect()
     });
-    let mut gone: HashSet<usize> = pending.iter().map(|&i| analysed[i].candidate).collect();
+    // By candidate; what is left at the end changed on disk in between (now out of scope or
+    // unreadable) and is dropped.
+    let mut slots: HashMap<usize, usize> = pending
+        .iter()
+        .map(|&i| (analysed[i].candidate, i))
+        .collect();
     for outcome in completed {
         match outcome {
             Ok(item) => {
-                gone.remove(&item.candidate);
-                if let Some(&i) = pending
-                    .iter()
-                    .find(|&&i| analysed[i].candidate == item.candidate)
-                {
+                if let Some(i) = slots.remove(&item.candidate) {
                     analysed[i] = item;
                 }
             }
             Err(note) => notes.push(note),
         }
     }
-    // A file that changed on disk in between and is now out of scope or unreadable.
+    let gone: HashSet<usize> = slots.into_keys().collect();
     analysed.retain(|item| !gone.contains(&item.candidate));
     if let Some(cache) = cache {
         cache.save();
