@@ -151,12 +151,11 @@ fn skipped_files_of_a_project_with_an_app_are_analysed_after_all() {
                app.use(handle);\napp.listen(3000);\n";
     std::fs::write(root.join("src/app.ts"), app).unwrap();
     let engine = Engine::new();
-    let file = preflight::engine::SourceFile {
-        path: "src/errors.ts",
-        text: errors,
-        language: preflight_grammars::Language::TypeScript,
-        declared_script: false,
-    };
+    let file = preflight::engine::SourceFile::new(
+        "src/errors.ts",
+        errors,
+        preflight_grammars::Language::TypeScript,
+    );
     assert!(
         !engine.may_match(&file),
         "the middleware's file has no trigger word"
