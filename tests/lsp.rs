@@ -5,14 +5,18 @@
 //! an event (a response, a `publishDiagnostics` matching a predicate) with a generous deadline, never
 //! a sleep followed by an assertion.
 
+#[path = "support/lsp_wire.rs"]
+mod lsp_wire;
 mod support;
+
+use lsp_wire::{Frame, read_frames};
 
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -203,59 +207,6 @@ const PACKAGE_JSON: &str = r#"{ "name": "app", "version": "1.0.0", "dependencies
 
 // ---------------------------------------------------------------------------------------------
 // The client
-
-enum Frame {
-    Message(Value),
-    /// Something on stdout that is not a well-formed LSP frame (logs must go to stderr).
-    Garbage(String),
-}
-
-/// Splits the server's stdout into `Content-Length` framed JSON messages.
-fn read_frames(stdout: impl Read, frames: Sender<Frame>) {
-    let mut reader = BufReader::new(stdout);
-    loop {
-        let mut length = None;
-        loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            if line == b"\r\n" {
-                break;
-            }
-            let header = String::from_utf8_lossy(&line).into_owned();
-            match header.strip_suffix("\r\n").and_then(|h| h.split_once(':')) {
-                Some((name, value)) if name.eq_ignore_ascii_case("content-length") => {
-                    length = value.trim().parse::<usize>().ok();
-                }
-                Some((name, _)) if name.eq_ignore_ascii_case("content-type") => {}
-                _ => {
-                    let _ = frames.send(Frame::Garbage(header));
-                    return;
-                }
-            }
-        }
-        let Some(length) = length else {
-            let _ = frames.send(Frame::Garbage("a header without Content-Length".into()));
-            return;
-        };
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            let _ = frames.send(Frame::Garbage(format!(
-                "a body shorter than {length} bytes"
-            )));
-            return;
-        }
-        let frame = match serde_json::from_slice(&body) {
-            Ok(message) => Frame::Message(message),
-            Err(e) => Frame::Garbage(format!("{e}: {}", String::from_utf8_lossy(&body))),
-        };
-        if frames.send(frame).is_err() {
-            return;
-        }
-    }
-}
 
 /// One `preflight lsp` process and the client side of its session.
 struct Server {

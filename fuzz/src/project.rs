@@ -55,7 +55,10 @@ pub fn check(data: &[u8]) {
             language,
             declared_script: false,
         };
-        let analysis = engine.analyze_file(&file, &info, &files);
+        let Ok(tree) = engine.parse_bounded(language, text, None) else {
+            continue;
+        };
+        let analysis = engine.analyze_tree(&file, &tree, &info, &files);
         for finding in &analysis.findings {
             crate::engine::check_finding(text, finding);
         }

@@ -77,6 +77,9 @@ pub struct ScanReport {
     pub files: Vec<FileReport>,
     pub notes: Vec<Note>,
     pub bytes: u64,
+    /// Files (or projects) whose analysis failed with an internal error; each has a note. The
+    /// report is incomplete, and the command line exits with 2.
+    pub internal_errors: usize,
 }
 
 impl ScanReport {
@@ -235,6 +238,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     }
     let notes_mutex = Mutex::new(Vec::new());
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicUsize::new(0);
     let total = candidates.len();
     if let Some(progress) = options.progress {
         progress(0, total);
@@ -273,14 +277,28 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 let project_key = project_of(candidate);
                 let project = projects.get(&project_key).unwrap_or(&empty_project);
                 let bytes = source.text.len() as u64;
-                let (report, facts, suppressions) = analyse(
-                    options,
-                    candidate,
-                    source,
-                    display,
-                    project,
-                    &file_systems[candidate.root],
-                );
+                let analysed = guarded(|| {
+                    analyse(
+                        options,
+                        candidate,
+                        source,
+                        display.clone(),
+                        project,
+                        &file_systems[candidate.root],
+                    )
+                });
+                let (report, facts, suppressions) = match analysed {
+                    Ok(Ok(analysed)) => analysed,
+                    Ok(Err(skipped)) => {
+                        note(skipped);
+                        return None;
+                    }
+                    Err(message) => {
+                        failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        note(message);
+                        return None;
+                    }
+                };
                 Some(Analysed {
                     candidate: index,
                     project: project_key,
@@ -326,7 +344,18 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                 .collect(),
             fs: &file_systems[key.0],
         };
-        for found in options.engine.analyze_project(&view) {
+        let found = match guarded(|| options.engine.analyze_project(&view)) {
+            Ok(found) => found,
+            Err(message) => {
+                failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                notes.push(Note {
+                    path: display_path(&roots[key.0].dir.join(&key.1), &options.working_dir),
+                    message,
+                });
+                continue;
+            }
+        };
+        for found in found {
             if let Some((_, _, index)) = files.iter().find(|(path, _, _)| *path == found.path) {
                 extra.push((*index, found.finding));
             }
@@ -351,6 +380,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
 
     let mut report = ScanReport {
         notes,
+        internal_errors: failed.into_inner(),
         ..ScanReport::default()
     };
     report.projects = projects
@@ -409,14 +439,28 @@ pub fn scan_text(
     }
     report.bytes = source.text.len() as u64;
     let fs = DiskFileSystem::new(&root.dir);
-    let (mut file, facts, suppressions) = analyse(
-        options,
-        &candidate,
-        source,
-        display,
-        &ProjectInfo::default(),
-        &fs,
-    );
+    let analysed = guarded(|| {
+        analyse(
+            options,
+            &candidate,
+            source,
+            display.clone(),
+            &ProjectInfo::default(),
+            &fs,
+        )
+    });
+    let internal_error = analysed.is_err();
+    let (mut file, facts, suppressions) = match analysed {
+        Ok(Ok(analysed)) => analysed,
+        Ok(Err(message)) | Err(message) => {
+            report.internal_errors += usize::from(internal_error);
+            report.notes.push(Note {
+                path: display,
+                message,
+            });
+            return Ok(report);
+        }
+    };
     file.rel_path = candidate.rel.clone();
     file.facts = facts;
     file.suppressions = suppressions;
@@ -469,6 +513,19 @@ fn not_analysed(options: &ScanOptions<'_>, path: &Path) -> Note {
     }
 }
 
+/// Runs `work`, turning a panic into the message of an internal error, so that one failing
+/// analysis costs its own file and no other.
+pub fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("internal error: the analysis failed ({detail}); please report this")
+    })
+}
+
 /// Runs the file-level rules on one file and applies its configuration's severities. The
 /// report's project fields are filled in by the caller.
 fn analyse(
@@ -478,14 +535,18 @@ fn analyse(
     display: String,
     project: &ProjectInfo,
     fs: &dyn crate::project::FileSystem,
-) -> (FileReport, FileFacts, crate::suppress::Suppressions) {
+) -> Result<(FileReport, FileFacts, crate::suppress::Suppressions), String> {
     let file = SourceFile {
         path: &candidate.rel,
         text: &source.text,
         language: candidate.language,
         declared_script: candidate.config.is_script(&candidate.config_rel),
     };
-    let mut analysis = options.engine.analyze_file(&file, project, fs);
+    let tree = options
+        .engine
+        .parse_bounded(candidate.language, &source.text, None)
+        .map_err(|error| format!("skipped: {error}"))?;
+    let mut analysis = options.engine.analyze_tree(&file, &tree, project, fs);
     apply_severities(
         &candidate.config,
         &candidate.config_rel,
@@ -506,7 +567,7 @@ fn analyse(
         config: candidate.config.clone(),
         config_rel: String::new(),
     };
-    (report, analysis.facts, analysis.suppressions)
+    Ok((report, analysis.facts, analysis.suppressions))
 }
 
 /// Reads and decodes a file, or says why not.

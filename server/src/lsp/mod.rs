@@ -12,6 +12,7 @@
 mod actions;
 mod convert;
 pub mod document;
+mod input;
 mod state;
 mod workspace;
 
@@ -369,9 +370,13 @@ pub fn run() -> u8 {
                     watch_files: AtomicBool::new(false),
                 }
             });
-            Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-                .serve(service)
-                .await;
+            Server::new(
+                input::checked(tokio::io::stdin()),
+                tokio::io::stdout(),
+                socket,
+            )
+            .serve(service)
+            .await;
         }
     });
     // Analysis threads may still be running; they hold nothing that must be flushed.
