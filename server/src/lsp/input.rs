@@ -57,10 +57,8 @@ pub fn checked(input: impl AsyncRead + Unpin + Send + 'static) -> impl AsyncRead
             let body = if valid {
                 body
             } else {
-                tracing::error!(
-                    "ignored a message that is not JSON-RPC: {}",
-                    String::from_utf8_lossy(&body[..body.len().min(200)])
-                );
+                // Its text is not logged: it may hold a document's source, secrets included.
+                tracing::error!("ignored a {}-byte message that is not JSON-RPC", body.len());
                 REPLACEMENT.to_vec()
             };
             let header = format!("Content-Length: {}\r\n\r\n", body.len());
