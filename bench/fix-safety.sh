@@ -28,7 +28,7 @@ for name in "${names[@]}"; do
     | python3 -c 'import json,sys; d=json.load(sys.stdin)["diagnostics"]; print(len({x["path"] for x in d}), sum(x["fixable"] for x in d))') || true
   read -r with_findings fixable <<<"$files"
   summary=$(cd "$work" && "$preflight" check . --fix --unsafe-fixes --fail-on error 2>&1 | grep -E '^Fixed ' || true)
-  fixed=$(sed -E 's/^Fixed ([0-9]+) .*/\1/' <<<"${summary:-Fixed 0}")
+  fixed=$(grep -oE '[0-9]+' <<<"${summary:-Fixed 0}" | head -1)
   diff <(hashes "$before") <(hashes "$work") | awk '/^>/ {print $3}' | sed 's|^\./||' | sort -u > "$scratch/changed"
   changed=$(wc -l < "$scratch/changed")
   while read -r path; do

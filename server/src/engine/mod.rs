@@ -228,8 +228,12 @@ impl Engine {
                 (Some(first), Some(last)) if !query.is_empty() => {
                     Some(first.range().start..layout.chunks[last].range().end)
                 }
-                // Nothing to query but the module itself: any range meets it.
-                _ => Some(0..file.text.len().min(1)),
+                // Nothing to query but the module itself: a range at its first byte meets it
+                // (not byte 0: the root node starts after leading whitespace).
+                _ => {
+                    let at = tree.root_node().start_byte();
+                    Some(at..at + 1)
+                }
             };
             self.queries().run(
                 &cx,
@@ -353,5 +357,31 @@ mod tests {
         assert_eq!(syntax_error_count(&clean), 0);
         let broken = engine.parse(Language::TypeScript, "f(;\n", None);
         assert!(syntax_error_count(&broken) >= 1);
+    }
+
+    /// Found by fuzzing: with every statement reused, only the module-wide matches were
+    /// queried, in a range at byte 0, which misses a module starting after leading whitespace;
+    /// its facts (the Python module index) were lost.
+    #[test]
+    fn reusing_every_statement_still_sees_a_module_after_leading_whitespace() {
+        let engine = Engine::new();
+        let project = ProjectInfo::default();
+        let fs = crate::project::NoFileSystem;
+        let text = "\tconsole.log(1);\n";
+        let file = SourceFile {
+            path: "app/main.py",
+            text,
+            language: Language::Python,
+            declared_script: false,
+        };
+        let tree = engine.parse(Language::Python, text, None);
+        let (_, reusable) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, None);
+        // An edit that changes nothing (an editor may send one): every statement is reused.
+        let tree = engine.parse(Language::Python, text, Some(&tree));
+        let (reused, _) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, reusable);
+        let whole = engine.analyze_tree(&file, &tree, &project, &fs);
+        assert!(whole.facts.module_index.is_some());
+        assert_eq!(reused.facts, whole.facts);
+        assert_eq!(reused.findings, whole.findings);
     }
 }
