@@ -29,7 +29,7 @@ for name in "${names[@]}"; do
   read -r with_findings fixable <<<"$files"
   summary=$(cd "$work" && "$preflight" check . --fix --unsafe-fixes --fail-on error 2>&1 | grep -E '^Fixed ' || true)
   fixed=$(grep -oE '[0-9]+' <<<"${summary:-Fixed 0}" | head -1)
-  diff <(hashes "$before") <(hashes "$work") | awk '/^>/ {print $3}' | sed 's|^\./||' | sort -u > "$scratch/changed"
+  { diff <(hashes "$before") <(hashes "$work") || true; } | awk '/^>/ {print $3}' | sed 's|^\./||' | sort -u > "$scratch/changed"
   changed=$(wc -l < "$scratch/changed")
   while read -r path; do
     [ -f "$before/$path" ] && printf '%s\t%s\n' "$before/$path" "$work/$path"
