@@ -384,4 +384,27 @@ mod tests {
         assert_eq!(reused.facts, whole.facts);
         assert_eq!(reused.findings, whole.findings);
     }
+
+    /// Found by fuzzing: a setting assigned twice, the later assignment yielding no fact, kept
+    /// the earlier one when statements were reused but not in a whole analysis.
+    #[test]
+    fn reusing_keeps_the_facts_of_a_setting_assigned_twice() {
+        let engine = Engine::new();
+        let project = ProjectInfo::default();
+        let fs = crate::project::NoFileSystem;
+        let text = "MIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\"]\n\
+                    MIDDLEWARE = get_middleware()\n";
+        let file = SourceFile {
+            path: "mysite/settings.py",
+            text,
+            language: Language::Python,
+            declared_script: false,
+        };
+        let tree = engine.parse(Language::Python, text, None);
+        let (_, reusable) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, None);
+        let tree = engine.parse(Language::Python, text, Some(&tree));
+        let (reused, _) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, reusable);
+        let whole = engine.analyze_tree(&file, &tree, &project, &fs);
+        assert_eq!(reused.facts, whole.facts);
+    }
 }
