@@ -19,7 +19,7 @@ while :; do
   execs=$((execs + ${n:-0}))
   if [ "$rc" -ne 0 ]; then
     crashes=$((crashes + 1))
-    grep -m1 -E "panicked at|ERROR: libFuzzer" "$log" | sed "s/^/$target crash: /"
+    grep -a -m1 -E "panicked at|ERROR: libFuzzer" "$log" | sed "s/^/$target crash: /"
   fi
   runs=$((runs + 1))
 done

@@ -24,25 +24,17 @@ type Found = (String, String, (usize, usize));
 /// The files of the fixture the language server analyses, with their language ids.
 fn analysed_files(root: &Path) -> Vec<(String, &'static str)> {
     let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let name = path.file_name().unwrap().to_str().unwrap();
-            let language = match path.extension().and_then(|e| e.to_str()) {
-                Some("ts") => "typescript",
-                Some("js") => "javascript",
-                Some("py") => "python",
-                _ if name == "Dockerfile" => "dockerfile",
-                _ => continue,
-            };
-            let rel = path.strip_prefix(root).unwrap().to_str().unwrap();
-            files.push((rel.replace('\\', "/"), language));
-        }
+    for path in support::files_below(root) {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let language = match path.extension().and_then(|e| e.to_str()) {
+            Some("ts") => "typescript",
+            Some("js") => "javascript",
+            Some("py") => "python",
+            _ if name == "Dockerfile" => "dockerfile",
+            _ => continue,
+        };
+        let rel = path.strip_prefix(root).unwrap().to_str().unwrap();
+        files.push((rel.replace('\\', "/"), language));
     }
     files.sort();
     files

@@ -50,7 +50,10 @@ pub fn check(data: &[u8]) {
             continue;
         };
         let file = SourceFile::new(path, text, language);
-        let analysis = engine.analyze_file(&file, &info, &files);
+        let Ok(tree) = engine.parse_bounded(language, text, None) else {
+            continue;
+        };
+        let analysis = engine.analyze_tree(&file, &tree, &info, &files);
         for finding in &analysis.findings {
             crate::engine::check_finding(text, finding);
         }

@@ -85,6 +85,9 @@ pub struct ScanReport {
     pub files: Vec<FileReport>,
     pub notes: Vec<Note>,
     pub bytes: u64,
+    /// Files (or projects) whose analysis failed with an internal error; each has a note. The
+    /// report is incomplete, and the command line exits with 2.
+    pub internal_errors: usize,
 }
 
 impl ScanReport {
@@ -238,6 +241,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
     });
 
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicUsize::new(0);
     let total = candidates.len();
     if let Some(progress) = options.progress {
         progress(0, total);
@@ -266,6 +270,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                     fs,
                     cache.as_ref(),
                     true,
+                    &failed,
                 )
             })
             .collect()
@@ -305,6 +310,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
                     fs,
                     cache.as_ref(),
                     false,
+                    &failed,
                 )
             })
             .collect()
@@ -375,7 +381,18 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
             fs: &file_systems[key.0],
             options: &options_of,
         };
-        for found in options.engine.analyze_project(&view) {
+        let found = match guarded(|| options.engine.analyze_project(&view)) {
+            Ok(found) => found,
+            Err(message) => {
+                failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                notes.push(Note {
+                    path: display_path(&roots[key.0].dir.join(&key.1), &options.working_dir),
+                    message,
+                });
+                continue;
+            }
+        };
+        for found in found {
             if let Some((_, _, index)) = files.iter().find(|(path, _, _)| *path == found.path) {
                 extra.push((*index, found.finding));
             }
@@ -413,6 +430,7 @@ pub fn scan(options: &ScanOptions<'_>) -> Result<ScanReport, ScanError> {
 
     let mut report = ScanReport {
         notes,
+        internal_errors: failed.into_inner(),
         ..ScanReport::default()
     };
     report.projects = projects
@@ -471,6 +489,7 @@ fn analyse_candidate(
     fs: &dyn crate::project::FileSystem,
     cache: Option<&crate::cache::Session>,
     prefilter: bool,
+    failed: &std::sync::atomic::AtomicUsize,
 ) -> Option<Result<Analysed, Note>> {
     let display = display_path(&candidate.abs, &options.working_dir);
     let source = match read_source(&candidate.abs, options.max_file_size) {
@@ -489,17 +508,20 @@ fn analyse_candidate(
         return None;
     }
     let bytes = source.text.len() as u64;
-    match analyse(
-        options,
-        candidate,
-        source,
-        display.clone(),
-        project,
-        fs,
-        cache,
-        prefilter,
-    ) {
-        Ok((report, facts, suppressions, skipped_by_prefilter)) => Some(Ok(Analysed {
+    let analysed = guarded(|| {
+        analyse(
+            options,
+            candidate,
+            source,
+            display.clone(),
+            project,
+            fs,
+            cache,
+            prefilter,
+        )
+    });
+    match analysed {
+        Ok(Ok((report, facts, suppressions, skipped_by_prefilter))) => Some(Ok(Analysed {
             candidate: index,
             project: project_key,
             report,
@@ -508,10 +530,17 @@ fn analyse_candidate(
             bytes,
             skipped_by_prefilter,
         })),
-        Err(skip) => Some(Err(Note {
+        Ok(Err(message)) => Some(Err(Note {
             path: display,
-            message: format!("skipped: {skip}"),
+            message,
         })),
+        Err(message) => {
+            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(Err(Note {
+                path: display,
+                message,
+            }))
+        }
     }
 }
 
@@ -539,22 +568,26 @@ pub fn scan_text(
     }
     report.bytes = source.text.len() as u64;
     let fs = DiskFileSystem::new(&root.dir);
-    let analysed = analyse(
-        options,
-        &candidate,
-        source,
-        display.clone(),
-        &ProjectInfo::default(),
-        &fs,
-        None,
-        true,
-    );
+    let analysed = guarded(|| {
+        analyse(
+            options,
+            &candidate,
+            source,
+            display.clone(),
+            &ProjectInfo::default(),
+            &fs,
+            None,
+            true,
+        )
+    });
+    let internal_error = analysed.is_err();
     let (mut file, facts, suppressions, _) = match analysed {
-        Ok(analysed) => analysed,
-        Err(skip) => {
+        Ok(Ok(analysed)) => analysed,
+        Ok(Err(message)) | Err(message) => {
+            report.internal_errors += usize::from(internal_error);
             report.notes.push(Note {
                 path: display,
-                message: format!("skipped: {skip}"),
+                message,
             });
             return Ok(report);
         }
@@ -611,6 +644,19 @@ fn not_analysed(options: &ScanOptions<'_>, path: &Path) -> Note {
     }
 }
 
+/// Runs `work`, turning a panic into the message of an internal error, so that one failing
+/// analysis costs its own file and no other.
+pub fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("internal error: the analysis failed ({detail}); please report this")
+    })
+}
+
 /// Runs the file-level rules on one file (or takes what they found from the cache) and applies
 /// its configuration's severities. The report's project fields are filled in by the caller.
 /// `prefilter`: a file without trigger words is not parsed (the last element says so).
@@ -624,7 +670,7 @@ fn analyse(
     fs: &dyn crate::project::FileSystem,
     cache: Option<&crate::cache::Session>,
     prefilter: bool,
-) -> Result<(FileReport, FileFacts, crate::suppress::Suppressions, bool), crate::engine::Skip> {
+) -> Result<(FileReport, FileFacts, crate::suppress::Suppressions, bool), String> {
     let rule_options = candidate.config.options_for(&candidate.config_rel);
     let file = SourceFile {
         path: &candidate.rel,
@@ -643,10 +689,11 @@ fn analyse(
                 config: &candidate.config,
                 project,
             };
-            cache.analyze(candidate.root, &inputs, fs, prefilter, run)?
+            cache.analyze(candidate.root, &inputs, fs, prefilter, run)
         }
-        None => run(fs)?,
-    };
+        None => run(fs),
+    }
+    .map_err(|skip| format!("skipped: {skip}"))?;
     apply_severities(
         &candidate.config,
         &candidate.config_rel,

@@ -191,6 +191,12 @@ pub(super) fn run(args: CheckArgs) -> u8 {
     if fixed.write_errors > 0 {
         return EXIT_ERROR;
     }
+    if report.internal_errors > 0 {
+        if args.format != Format::Human {
+            print_notes_to_stderr(&report);
+        }
+        return fail(internal_errors_message(report.internal_errors));
+    }
     let fails = |file: &crate::scan::FileReport, severity: Severity| {
         let threshold = args
             .fail_on
@@ -223,6 +229,22 @@ fn open_cache(working_dir: &std::path::Path, dir: Option<&std::path::Path>) -> O
             None
         }
     }
+}
+
+/// The notes of a report whose output has no place for them.
+pub(super) fn print_notes_to_stderr(report: &ScanReport) {
+    for note in &report.notes {
+        eprintln!("note: {}: {}", note.path, note.message);
+    }
+}
+
+/// The error closing a report some of whose files or projects could not be analysed.
+pub(super) fn internal_errors_message(count: usize) -> String {
+    format!(
+        "the analysis of {count} {} failed with an internal error (see the notes); the \
+         report is incomplete",
+        super::human::plural(count, "file or project", "files or projects")
+    )
 }
 
 /// `--stdin-filename PATH`: analyses stdin as PATH; with `--fix`, writes the fixed text to

@@ -496,6 +496,12 @@ pub(super) fn run(args: ReportArgs) -> u8 {
             }
         }
     }
+    if report.internal_errors > 0 {
+        super::check::print_notes_to_stderr(&report);
+        return fail(super::check::internal_errors_message(
+            report.internal_errors,
+        ));
+    }
     let fails = |file: &FileReport, severity: Severity| {
         let threshold = args
             .fail_on

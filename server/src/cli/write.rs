@@ -226,9 +226,11 @@ fn apply_checked(
     (current, applied, refused)
 }
 
-/// The number of syntax errors in `text`.
+/// The number of syntax errors in `text`; a text the parser gives up on counts as broken.
 fn syntax_errors(engine: &Engine, language: preflight_grammars::Language, text: &str) -> usize {
-    crate::engine::syntax_error_count(&engine.parse(language, text, None))
+    engine
+        .parse_bounded(language, text, None)
+        .map_or(usize::MAX, |tree| crate::engine::syntax_error_count(&tree))
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, keeping

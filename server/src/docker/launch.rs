@@ -108,20 +108,21 @@ fn loose_array(node: Node<'_>, text: &str) -> Option<Vec<Word>> {
     let start = node.start_byte() + (raw.len() - raw.trim_start().len());
     let body = raw.trim().strip_prefix('[')?.strip_suffix(']')?;
     let base = start + 1;
-    let bytes = body.as_bytes();
     let mut words = Vec::new();
     let (mut commas, mut single_quotes) = (0, false);
     let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b',' => {
+    // Every arm moves `at` forward: a word ends at the first whitespace (any, as `find` below
+    // sees it) or comma after its first character.
+    while let Some(ch) = body[at..].chars().next() {
+        match ch {
+            ',' => {
                 commas += 1;
                 at += 1;
             }
-            b if b.is_ascii_whitespace() => at += 1,
-            quote @ (b'"' | b'\'') => {
-                single_quotes |= quote == b'\'';
-                let close = at + 1 + body[at + 1..].find(quote as char)?;
+            c if c.is_whitespace() => at += c.len_utf8(),
+            quote @ ('"' | '\'') => {
+                single_quotes |= quote == '\'';
+                let close = at + 1 + body[at + 1..].find(quote)?;
                 let value = &body[at + 1..close];
                 if value.contains('\\') {
                     return None;
@@ -134,7 +135,7 @@ fn loose_array(node: Node<'_>, text: &str) -> Option<Vec<Word>> {
                 });
                 at = close + 1;
             }
-            b'[' | b']' => return None,
+            '[' | ']' => return None,
             _ => {
                 let end = body[at..]
                     .find(|c: char| c.is_whitespace() || c == ',')
@@ -323,6 +324,20 @@ mod tests {
         assert_eq!(
             launched("FROM x\nCMD [ -f /x ] && exec node a.js\n"),
             [["node", "a.js"]]
+        );
+    }
+
+    /// Found by fuzzing: a vertical tab (whitespace to `char`, not to `u8`) made an empty word
+    /// that never advanced, and the loop filled memory with empty words.
+    #[test]
+    fn any_whitespace_separates_the_words_of_a_loose_array() {
+        assert_eq!(
+            launched("FROM x\nCMD [filenam\x0berun\", \"dein.py\"]\n"),
+            [["filenam", "erun\"", "dein.py"]]
+        );
+        assert_eq!(
+            launched("FROM x\nCMD [npm,\u{a0}run,\u{2028}dev]\n"),
+            [["npm", "run", "dev"]]
         );
     }
 

@@ -223,11 +223,15 @@ impl<'a> DockerContext<'a> {
     }
 
     /// The stage chain of `stage` (H9): its base stages, outermost first, then the stage itself.
+    /// Chains longer than [`MAX_CHAIN`] are cut at their outermost stages.
     pub fn chain(&self, stage: usize) -> Vec<usize> {
         let mut chain = vec![stage];
         let mut current = stage;
         // Bases always come earlier in the file, so this terminates.
         while let Some(Base::Stage(base)) = self.stages.get(current).map(|s| s.base) {
+            if chain.len() >= MAX_CHAIN {
+                break;
+            }
             chain.push(base);
             current = base;
         }
@@ -259,49 +263,11 @@ impl<'a> DockerContext<'a> {
     /// through the stage chain, `ARG` only within the stage (an `ARG` without default takes the
     /// global `ARG`'s default), `ENV` winning over `ARG` of the same name.
     pub fn vars_at(&self, stage: usize, before: Option<usize>) -> Vars {
-        let text = self.text();
-        let mut vars = Vars::default();
-        let mut env_names: HashSet<String> = HashSet::new();
-        let mut current = None;
+        let mut walk = ChainWalk::new(self);
         for (index, instruction) in self.chain_instructions(stage, before) {
-            if current != Some(index) {
-                // A new stage keeps only the environment.
-                if current.is_some() {
-                    let mut kept = Vars::default();
-                    for name in &env_names {
-                        kept.set(name.clone(), vars.get(name).map(str::to_string));
-                    }
-                    vars = kept;
-                }
-                current = Some(index);
-            }
-            match instruction.kind() {
-                "arg_instruction" => declare_args(
-                    instruction,
-                    text,
-                    &mut vars,
-                    Some(&self.global_vars),
-                    &env_names,
-                ),
-                "env_instruction" => {
-                    let before_instruction = vars.clone();
-                    let mut cursor = instruction.walk();
-                    for pair in instruction.named_children(&mut cursor) {
-                        let Some(name) = pair.child_by_field_name("name") else {
-                            continue;
-                        };
-                        let name = text[name.byte_range()].to_string();
-                        let value = pair
-                            .child_by_field_name("value")
-                            .and_then(|v| before_instruction.expand(&text[v.byte_range()]));
-                        vars.set(name.clone(), value);
-                        env_names.insert(name);
-                    }
-                }
-                _ => {}
-            }
+            walk.step(index, instruction);
         }
-        vars
+        walk.vars
     }
 
     /// The vars in scope where `node` is (global ones before the first `FROM`).
@@ -330,22 +296,11 @@ impl<'a> DockerContext<'a> {
     /// stage, where `CMD`/`ENTRYPOINT` run): the last `WORKDIR` of the stage chain, relative ones
     /// joined onto the previous one, `/` by default. `None` when a `WORKDIR` does not resolve.
     pub fn workdir_at(&self, stage: usize, before: Option<usize>) -> Option<String> {
-        let mut workdir = Some("/".to_string());
-        for (_, instruction) in self.chain_instructions(stage, before) {
-            if instruction.kind() != "workdir_instruction" {
-                continue;
-            }
-            let Some(path) = first_named_child(instruction, "path") else {
-                continue;
-            };
-            let value = self.value(path);
-            workdir = match (value, workdir) {
-                (Some(v), _) if v.starts_with('/') => Some(copy::absolute("/", &v)),
-                (Some(v), Some(current)) => Some(copy::absolute(&current, &v)),
-                _ => None,
-            };
+        let mut walk = ChainWalk::new(self);
+        for (index, instruction) in self.chain_instructions(stage, before) {
+            walk.step(index, instruction);
         }
-        workdir
+        walk.workdir
     }
 
     /// The `CMD`/`ENTRYPOINT` the container of `stage` runs (H9).
@@ -382,14 +337,17 @@ impl<'a> DockerContext<'a> {
     pub fn copies(&self, stage: usize, before: Option<usize>) -> Vec<CopyOp<'a>> {
         let text = self.text();
         let mut out = Vec::new();
+        // One pass: the vars and WORKDIR at each instruction, not recomputed per instruction
+        // (a long chain of stages made that quadratic).
+        let mut walk = ChainWalk::new(self);
         for (index, instruction) in self.chain_instructions(stage, before) {
+            walk.step(index, instruction);
             let is_add = match instruction.kind() {
                 "copy_instruction" => false,
                 "add_instruction" => true,
                 _ => continue,
             };
-            let at = Some(instruction.start_byte());
-            let vars = self.vars_at(index, at);
+            let vars = &walk.vars;
             let mut from = None;
             let mut paths: Vec<(Node<'a>, Option<String>)> = Vec::new();
             let mut cursor = instruction.walk();
@@ -431,7 +389,7 @@ impl<'a> DockerContext<'a> {
             };
             let destination_is_dir =
                 paths.len() > 1 || destination.as_deref().is_some_and(|d| d.ends_with('/'));
-            let workdir = self.workdir_at(index, at);
+            let workdir = walk.workdir.clone();
             let destination = destination
                 .zip(workdir)
                 .map(|(dest, cwd)| copy::absolute(&cwd, &dest));
@@ -471,21 +429,146 @@ impl<'a> DockerContext<'a> {
         Located::Missing
     }
 
-    /// The instruction parsed cleanly: no error inside it, and no error right after it that
-    /// swallowed its continuation (a line continuation inside a JSON string leaves the rest of
-    /// the instruction in an `ERROR` sibling).
+    /// The instruction parsed cleanly: no error inside it, nothing after it on its last line
+    /// that the grammar left out of its node, and no error right after it that swallowed its
+    /// continuation (a line continuation inside a JSON string leaves the rest of the
+    /// instruction in an `ERROR` sibling).
     pub fn is_intact(&self, instruction: Node<'_>) -> bool {
-        if instruction.has_error() {
+        let text = self.text();
+        let end = instruction.end_byte();
+        let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
+        if instruction.has_error() || !text[end..line_end].trim().is_empty() {
             return false;
         }
         match instruction.next_sibling() {
             Some(next) if next.is_error() || next.is_missing() => {
-                let gap = &self.text()[instruction.end_byte()..next.start_byte()];
+                let gap = &text[end..next.start_byte()];
                 gap.matches('\n').count() > 1
             }
             _ => true,
         }
     }
+
+    /// Where a new instruction may follow `instruction`: the end of its last line, before the
+    /// line break. `None` when that line goes on after the instruction's node: text the grammar
+    /// left out of it (a `#` after `ARG NAME=` starts a comment that swallows the line break),
+    /// which a new line after it could change the meaning of.
+    pub fn end_of_line_after(&self, instruction: Node<'_>) -> Option<usize> {
+        let text = self.text();
+        let end = instruction.end_byte();
+        let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
+        // After a heredoc marker (`<<EOF`), the next lines are the heredoc's body.
+        let heredoc = text[instruction.start_byte()..end].contains("<<");
+        (!heredoc && text[end..line_end].trim().is_empty()).then(|| {
+            if line_end > end && text.as_bytes()[line_end - 1] == b'\r' {
+                line_end - 1
+            } else {
+                line_end
+            }
+        })
+    }
+}
+
+/// How many stages a chain follows (a stage, its base, the base's base…). Every question about
+/// a point of a stage (its vars, its WORKDIR) walks the chain, so a file of thousands of stages
+/// each built on the previous one would take quadratic time; no real Dockerfile comes near.
+pub const MAX_CHAIN: usize = 64;
+
+/// The ARG/ENV values and the WORKDIR along a stage chain, one instruction at a time: after
+/// the instructions before a point, what [`DockerContext::vars_at`] and
+/// [`DockerContext::workdir_at`] give there.
+struct ChainWalk<'d, 'a> {
+    docker: &'d DockerContext<'a>,
+    vars: Vars,
+    env_names: HashSet<String>,
+    stage: Option<usize>,
+    workdir: Option<String>,
+}
+
+impl<'d, 'a> ChainWalk<'d, 'a> {
+    fn new(docker: &'d DockerContext<'a>) -> Self {
+        ChainWalk {
+            docker,
+            vars: Vars::default(),
+            env_names: HashSet::new(),
+            stage: None,
+            workdir: Some("/".to_string()),
+        }
+    }
+
+    /// Takes `instruction` of stage `index` into account.
+    fn step(&mut self, index: usize, instruction: Node<'_>) {
+        let text = self.docker.text();
+        if self.stage != Some(index) {
+            // A new stage keeps only the environment.
+            if self.stage.is_some() {
+                let mut kept = Vars::default();
+                for name in &self.env_names {
+                    kept.set(name.clone(), self.vars.get(name).map(str::to_string));
+                }
+                self.vars = kept;
+            }
+            self.stage = Some(index);
+        }
+        match instruction.kind() {
+            "arg_instruction" => declare_args(
+                instruction,
+                text,
+                &mut self.vars,
+                Some(&self.docker.global_vars),
+                &self.env_names,
+            ),
+            "env_instruction" => {
+                let before_instruction = self.vars.clone();
+                let mut cursor = instruction.walk();
+                for pair in instruction.named_children(&mut cursor) {
+                    let Some(name) = pair.child_by_field_name("name") else {
+                        continue;
+                    };
+                    let name = text[name.byte_range()].to_string();
+                    let value = pair
+                        .child_by_field_name("value")
+                        .and_then(|v| before_instruction.expand(&text[v.byte_range()]));
+                    self.vars.set(name.clone(), value);
+                    self.env_names.insert(name);
+                }
+            }
+            "workdir_instruction" => {
+                let Some(path) = first_named_child(instruction, "path") else {
+                    return;
+                };
+                // As `DockerContext::value` reads it, with the vars in scope here.
+                let raw = &text[path.byte_range()];
+                let value = if path.has_error() {
+                    None
+                } else if path.kind() == "json_string" {
+                    command::decode_json_string(raw)
+                } else {
+                    self.vars.expand(raw)
+                };
+                self.workdir = match (value, self.workdir.take()) {
+                    (Some(v), _) if v.starts_with('/') => Some(copy::absolute("/", &v)),
+                    (Some(v), Some(current)) => Some(copy::absolute(&current, &v)),
+                    _ => None,
+                };
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether `instruction` (one instruction's text) parses without errors on its own: the
+/// grammar rejects some valid Dockerfile text (a JSON string starting with `#`), and a fix must
+/// not write what it rejects.
+pub fn parses_cleanly(instruction: &str) -> bool {
+    let mut parser = tree_sitter::Parser::new();
+    let language = preflight_grammars::Language::Dockerfile;
+    if parser.set_language(&language.grammar()).is_err() {
+        return false;
+    }
+    parser
+        .parse(format!("FROM scratch\n{instruction}\n"), None)
+        .is_some_and(|tree| !tree.root_node().has_error())
 }
 
 /// The canonical keyword of an instruction node (`cmd_instruction` → `CMD`).

@@ -9,8 +9,8 @@
 //! sound only while nothing else a rule can look at has changed, so the results are reused
 //! only when the file's *context* is the same: every chunk's text except the bodies of
 //! top-level functions and classes (imports, constants, module-level settings, signatures, the
-//! chunk count), the file's import bindings, its script classification and its project. Any
-//! other edit runs the whole file again. A test compares the two paths on every fixture.
+//! chunk count), every line a chunk shares with what precedes or follows it, the file's import
+//! bindings, its script classification and its project. Any other edit runs the whole file again. A test compares the two paths on every fixture.
 
 use super::{RuleOptions, SourceFile};
 use crate::diagnostic::Finding;
@@ -131,6 +131,49 @@ fn body<'t>(node: Node<'t>, family: LanguageFamily, fields: &Fields) -> Option<N
     field(declaration, fields.body)
 }
 
+/// Hashes of whole lines, each line hashed once however many chunks share it (a minified file
+/// is one line of thousands of statements). Asked for offsets in increasing order.
+#[derive(Default)]
+struct LineHashes {
+    /// The line last hashed: its range and hash.
+    last: Option<(Range<usize>, u64)>,
+}
+
+impl LineHashes {
+    /// Adds to `hasher` the hashes of the line `start` is on, when it begins before `start`,
+    /// and of the line `end` is on, when it goes on after `end`.
+    fn hash_shared(&mut self, bytes: &[u8], start: usize, end: usize, hasher: &mut impl Hasher) {
+        let (line, hash) = self.line_of(bytes, start);
+        if line.start < start {
+            hash.hash(hasher);
+        }
+        let (line, hash) = self.line_of(bytes, end);
+        if line.end > end {
+            hash.hash(hasher);
+        }
+    }
+
+    /// The line holding `offset` and its hash.
+    fn line_of(&mut self, bytes: &[u8], offset: usize) -> (Range<usize>, u64) {
+        if let Some((line, hash)) = &self.last
+            && (line.contains(&offset) || line.end == offset)
+        {
+            return (line.clone(), *hash);
+        }
+        let start = bytes[..offset]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |newline| newline + 1);
+        let end = bytes[offset..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |newline| offset + newline);
+        let hash = hash_bytes(&bytes[start..end]);
+        self.last = Some((start..end, hash));
+        (start..end, hash)
+    }
+}
+
 /// Cuts `tree` into chunks and hashes its outline.
 pub fn layout(tree: &Tree, text: &str, language: Language) -> Layout {
     let family = language.family();
@@ -138,6 +181,7 @@ pub fn layout(tree: &Tree, text: &str, language: Language) -> Layout {
     let mut outline = std::collections::hash_map::DefaultHasher::new();
     let mut chunks = Vec::new();
     let fields = Fields::new(tree);
+    let mut lines = LineHashes::default();
     let mut cursor = tree.root_node().walk();
     // What lies between chunks (blank lines, stray whitespace) is part of the outline too.
     let mut gap_start = 0;
@@ -155,6 +199,10 @@ pub fn layout(tree: &Tree, text: &str, language: Language) -> Layout {
                 }
                 None => bytes[start..end].hash(&mut outline),
             }
+            // Facts read the whole lines a chunk starts and ends on (an insertion's
+            // indentation, what follows a statement on its line): a line the chunk shares
+            // with its neighbours (or a function body's) is part of the outline.
+            lines.hash_shared(bytes, start, end, &mut outline);
             chunks.push(Chunk {
                 start,
                 end,

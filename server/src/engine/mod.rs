@@ -32,6 +32,11 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, Parser, Tree};
 
+/// With the `fault-injection` feature (the crate's own tests only), analysing a text holding
+/// this panics: how the tests prove that one failing analysis is contained.
+#[cfg(feature = "fault-injection")]
+pub const FAULT_MARKER: &str = "preflight-fault-injection: panic";
+
 /// What one file yields.
 #[derive(Debug, Default)]
 pub struct FileAnalysis {
@@ -149,7 +154,8 @@ impl Engine {
         &self.queries
     }
 
-    /// Parses `text` as `language`. Parsing never fails for the grammars Preflight ships.
+    /// Parses `text` as `language`, however long it takes (tests and tools; analyses use
+    /// [`Engine::parse_bounded`]).
     pub fn parse(&self, language: Language, text: &str, old_tree: Option<&Tree>) -> Tree {
         parse_within(language, text, old_tree, None)
             .expect("parsing without a deadline always yields a tree")
@@ -171,20 +177,27 @@ impl Engine {
                 ..FileAnalysis::default()
             });
         }
-        let budget = self.parse_budget.for_len(file.text.len());
-        let tree = parse_within(
-            file.language,
-            file.text,
-            None,
-            Some(Instant::now() + budget),
-        )
-        .ok_or(Skip::ParseTimeout(budget))?;
+        let tree = self.parse_bounded(file.language, file.text, None)?;
         Ok(self.analyze_tree(file, &tree, project, fs))
     }
 
     /// Whether the prefilter lets `file` through (see `engine/prefilter.rs`).
     pub fn may_match(&self, file: &SourceFile<'_>) -> bool {
         self.prefilter.may_match(file.language.family(), file.text)
+    }
+
+    /// Parses `text` as `language` within the engine's parse budget for its length; the server
+    /// and the fix writer parse through this, so a text tree-sitter cannot finish on costs a
+    /// skipped analysis, never a hung editor.
+    pub fn parse_bounded(
+        &self,
+        language: Language,
+        text: &str,
+        old_tree: Option<&Tree>,
+    ) -> Result<Tree, Skip> {
+        let budget = self.parse_budget.for_len(text.len());
+        parse_within(language, text, old_tree, Some(Instant::now() + budget))
+            .ok_or(Skip::ParseTimeout(budget))
     }
 
     /// Parses and analyses one file.
@@ -232,6 +245,10 @@ impl Engine {
         fs: &dyn FileSystem,
         reuse: Option<Option<Reusable>>,
     ) -> (FileAnalysis, Option<Reusable>) {
+        #[cfg(feature = "fault-injection")]
+        if file.text.contains(FAULT_MARKER) {
+            panic!("fault injected into the analysis of {}", file.path);
+        }
         let cx = FileContext::new(file, tree, project, fs);
         let mut analysis = FileAnalysis {
             has_syntax_errors: tree.root_node().has_error(),
@@ -275,8 +292,12 @@ impl Engine {
                 (Some(first), Some(last)) if !query.is_empty() => {
                     Some(first.range().start..layout.chunks[last].range().end)
                 }
-                // Nothing to query but the module itself: any range meets it.
-                _ => Some(0..file.text.len().min(1)),
+                // Nothing to query but the module itself: a range at its first byte meets it
+                // (not byte 0: the root node starts after leading whitespace).
+                _ => {
+                    let at = tree.root_node().start_byte();
+                    Some(at..at + 1)
+                }
             };
             self.queries().run(
                 &cx,
@@ -464,5 +485,83 @@ mod tests {
         assert_eq!(syntax_error_count(&clean), 0);
         let broken = engine.parse(Language::TypeScript, "f(;\n", None);
         assert!(syntax_error_count(&broken) >= 1);
+    }
+
+    /// Found by fuzzing: with every statement reused, only the module-wide matches were
+    /// queried, in a range at byte 0, which misses a module starting after leading whitespace;
+    /// its facts (the Python module index) were lost.
+    #[test]
+    fn reusing_every_statement_still_sees_a_module_after_leading_whitespace() {
+        let engine = Engine::new();
+        let project = ProjectInfo::default();
+        let fs = crate::project::NoFileSystem;
+        let text = "\tconsole.log(1);\n";
+        let file = SourceFile::new("app/main.py", text, Language::Python);
+        let tree = engine.parse(Language::Python, text, None);
+        let (_, reusable) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, None);
+        // An edit that changes nothing (an editor may send one): every statement is reused.
+        let tree = engine.parse(Language::Python, text, Some(&tree));
+        let (reused, _) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, reusable);
+        let whole = engine.analyze_tree(&file, &tree, &project, &fs);
+        assert!(whole.facts.module_index.is_some());
+        assert_eq!(reused.facts, whole.facts);
+        assert_eq!(reused.findings, whole.findings);
+    }
+
+    /// Found by fuzzing: a fact of one statement (the app site's edit context) reads the
+    /// indentation of another statement's line (the last import's), which a function body
+    /// ending on that line sets; an edit of that body alone kept the stale indentation.
+    #[test]
+    fn reusing_sees_a_line_shared_with_a_function_body() {
+        let engine = Engine::new();
+        let project = ProjectInfo::default();
+        let fs = crate::project::NoFileSystem;
+        let before = "import { NestFactory } from '@nestjs/core';\n\
+                      async function bootstrap() {\n\
+                      \x20 const app = await NestFactory.create(AppModule);\n\
+                      \x20 await app.listen(3000);\n\
+                      }\n\
+                      function helper() {\n\
+                      \x20 work();\n\
+                      \x20 } import { AppModule } from './app.module';\n\
+                      bootstrap();\n";
+        let after = before.replace("  } import", "} import");
+        let file = SourceFile::new("src/main.ts", before, Language::TypeScript);
+        let tree = engine.parse(Language::TypeScript, before, None);
+        let (first, reusable) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, None);
+        let indent = |facts: &crate::project::FileFacts| {
+            facts
+                .edit_context
+                .as_ref()
+                .unwrap()
+                .import_at
+                .indent
+                .clone()
+        };
+        assert_eq!(indent(&first.facts), "  ");
+        let file = SourceFile::new("src/main.ts", &after, Language::TypeScript);
+        let tree = engine.parse(Language::TypeScript, &after, None);
+        let (reused, _) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, reusable);
+        let whole = engine.analyze_tree(&file, &tree, &project, &fs);
+        assert_eq!(indent(&whole.facts), "");
+        assert_eq!(reused.facts, whole.facts);
+    }
+
+    /// Found by fuzzing: a setting assigned twice, the later assignment yielding no fact, kept
+    /// the earlier one when statements were reused but not in a whole analysis.
+    #[test]
+    fn reusing_keeps_the_facts_of_a_setting_assigned_twice() {
+        let engine = Engine::new();
+        let project = ProjectInfo::default();
+        let fs = crate::project::NoFileSystem;
+        let text = "MIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\"]\n\
+                    MIDDLEWARE = get_middleware()\n";
+        let file = SourceFile::new("mysite/settings.py", text, Language::Python);
+        let tree = engine.parse(Language::Python, text, None);
+        let (_, reusable) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, None);
+        let tree = engine.parse(Language::Python, text, Some(&tree));
+        let (reused, _) = engine.analyze_tree_reusing(&file, &tree, &project, &fs, reusable);
+        let whole = engine.analyze_tree(&file, &tree, &project, &fs);
+        assert_eq!(reused.facts, whole.facts);
     }
 }

@@ -12,6 +12,7 @@
 mod actions;
 mod convert;
 pub mod document;
+mod input;
 mod state;
 mod workspace;
 
@@ -341,8 +342,15 @@ impl LanguageServer for Backend {
 /// Runs the server on stdin/stdout until `exit`. Returns the process exit code: 0 when `exit`
 /// followed `shutdown`, 1 otherwise (as the specification asks).
 pub fn run() -> u8 {
+    // The protocol traffic itself is never logged, at any level: documents travel in it, and
+    // with them whatever secrets they hold.
     let filter = tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+        .add_directive(
+            "tower_lsp_server::codec=off"
+                .parse()
+                .expect("a valid directive"),
+        );
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -373,9 +381,13 @@ pub fn run() -> u8 {
                     watch_files: AtomicBool::new(false),
                 }
             });
-            Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-                .serve(service)
-                .await;
+            Server::new(
+                input::checked(tokio::io::stdin()),
+                tokio::io::stdout(),
+                socket,
+            )
+            .serve(service)
+            .await;
         }
     });
     // Analysis threads may still be running; they hold nothing that must be flushed.

@@ -803,9 +803,10 @@ impl State {
             else {
                 continue;
             };
-            let analysed =
-                self.analyse_now(&location, Language::Dockerfile, Arc::from(source.text));
-            self.update_file(&location, analysed);
+            match self.analyse_now(&location, Language::Dockerfile, Arc::from(source.text)) {
+                Ok(analysed) => self.update_file(&location, analysed),
+                Err(message) => self.forget_failed(&location, &message),
+            }
         }
     }
 
@@ -864,8 +865,13 @@ impl State {
         match crate::scan::read_source(&path, crate::source::DEFAULT_MAX_FILE_SIZE) {
             Ok(source) => {
                 let text: Arc<str> = Arc::from(source.text);
-                let analysed = self.analyse_now(&location, doc.document.language, text);
-                self.update_file(&location, analysed);
+                match self.analyse_now(&location, doc.document.language, text) {
+                    Ok(analysed) => self.update_file(&location, analysed),
+                    Err(message) => {
+                        self.forget_failed(&location, &message);
+                        self.clear(uri);
+                    }
+                }
             }
             Err(_) => {
                 if let Some(workspace) = self.workspace_mut(&location.root) {
@@ -895,19 +901,37 @@ impl State {
         }
     }
 
-    fn analyse_now(&self, location: &Location, language: Language, text: Arc<str>) -> Analysed {
+    /// Logs an analysis that failed and drops what the workspace knew of its file.
+    fn forget_failed(&mut self, location: &Location, message: &str) {
+        self.log(MessageType::ERROR, format!("Preflight: {message}"));
+        if let Some(workspace) = self.workspace_mut(&location.root) {
+            workspace.files.remove(&location.rel);
+            workspace.project_findings.remove(&location.rel);
+        }
+    }
+
+    fn analyse_now(
+        &self,
+        location: &Location,
+        language: Language,
+        text: Arc<str>,
+    ) -> Result<Analysed, String> {
         let (info, config, fs) = self.analysis_inputs(Some(location));
-        analyse(
-            &self.engine,
-            fs,
-            &location.rel,
-            language,
-            text,
-            None,
-            &info,
-            &config,
-            &self.settings.rules,
-        )
+        crate::scan::guarded(|| {
+            analyse(
+                &self.engine,
+                fs,
+                &location.rel,
+                language,
+                text,
+                None,
+                &info,
+                &config,
+                &self.settings.rules,
+            )
+        })
+        .and_then(|analysed| analysed)
+        .map_err(|message| format!("{}: {message}", location.rel))
     }
 
     fn start_analysis(&mut self, uri: &Uri) {
@@ -966,7 +990,7 @@ impl State {
         let tx = self.tx.clone();
         let uri = uri.clone();
         tokio::task::spawn_blocking(move || {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let outcome = crate::scan::guarded(|| {
                 analyse(
                     &engine,
                     fs,
@@ -978,15 +1002,9 @@ impl State {
                     &config,
                     &overrides,
                 )
-            }))
-            .map_err(|panic| {
-                let detail = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                format!("analysis of {path} failed: {detail}")
-            });
+            })
+            .and_then(|analysed| analysed)
+            .map_err(|message| format!("{path}: {message}"));
             let _ = tx.send(Msg::Analysed {
                 uri,
                 version,
@@ -1717,9 +1735,11 @@ fn analyse(
     info: &ProjectInfo,
     config: &EffectiveConfig,
     overrides: &HashMap<String, RuleLevel>,
-) -> Analysed {
+) -> Result<Analysed, String> {
     let old_tree = incremental.as_ref().and_then(|(tree, _)| tree.as_ref());
-    let tree = engine.parse(language, &text, old_tree);
+    let tree = engine
+        .parse_bounded(language, &text, old_tree)
+        .map_err(|error| format!("not analysed: {error}"))?;
     let rule_options = config.options_for(path);
     let file = SourceFile {
         path,
@@ -1738,10 +1758,10 @@ fn analyse(
     };
     crate::scan::apply_severities(config, path, &mut analysis.findings);
     apply_overrides(overrides, &mut analysis.findings);
-    Analysed {
+    Ok(Analysed {
         text: text.clone(),
         tree: Some(tree),
         analysis,
         reusable,
-    }
+    })
 }

@@ -225,7 +225,13 @@ impl Workspace {
             options: &options_of,
         };
         let mut next: HashMap<String, Vec<Finding>> = HashMap::new();
-        for found in engine.analyze_project(&view) {
+        // A failing project rule costs this project's findings, not the server.
+        let found =
+            crate::scan::guarded(|| engine.analyze_project(&view)).unwrap_or_else(|error| {
+                tracing::error!("project rules of `{project}`: {error}");
+                Vec::new()
+            });
+        for found in found {
             let Some((_, file)) = members.iter().find(|(rel, _)| *rel == found.path) else {
                 continue;
             };

@@ -25,6 +25,8 @@ pub fn is_example_file(name: &str) -> bool {
 /// `# KEY=…` (optional variables).
 pub fn keys(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    // Deduplicated through a set: a large example file made a linear search quadratic.
+    let mut seen = std::collections::HashSet::new();
     for line in text.lines() {
         let mut line = line.trim();
         if let Some(rest) = line.strip_prefix('#') {
@@ -44,7 +46,7 @@ pub fn keys(text: &str) -> Vec<String> {
             && key
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-        if valid && !out.iter().any(|k| k == key) {
+        if valid && seen.insert(key) {
             out.push(key.to_string());
         }
     }
@@ -70,9 +72,10 @@ impl ExampleDir {
     /// Every key documented by any of the folder's example files.
     pub fn keys(&self, fs: &dyn FileSystem) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for file in &self.files {
             for key in keys(&fs.read_to_string(file).unwrap_or_default()) {
-                if !out.contains(&key) {
+                if seen.insert(key.clone()) {
                     out.push(key);
                 }
             }

@@ -295,15 +295,7 @@ fn insertion(
                 return None;
             }
             let block: String = lines.iter().map(|line| format!("{nl}{line}")).collect();
-            // At the end of the instruction's line: the grammar may leave text after the node.
-            let end = last.end_byte();
-            let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
-            let line_end = if line_end > end && text.as_bytes()[line_end - 1] == b'\r' {
-                line_end - 1
-            } else {
-                line_end
-            };
-            Some(Edit::insert(line_end, block))
+            Some(Edit::insert(docker.end_of_line_after(last)?, block))
         }
     }
 }
@@ -542,15 +534,26 @@ mod tests {
         );
     }
 
-    /// Found by fuzzing: the grammar ends a `FROM` node before the rest of its line, and the
-    /// user block was inserted there, in the middle of the line.
+    /// Found by fuzzing: the grammar may end the last instruction's node before the end of
+    /// its line (`FROM x[…]`, `ARG NAME=#…` where `#` starts a comment swallowing the line
+    /// break): a line inserted after it broke the file or changed its meaning. No fix then.
     #[test]
-    fn the_user_block_goes_after_the_whole_last_line() {
-        let text = "FROM pythonTRYPOINT [\"gunicorn\", \"app.wsgi:application\"]\r\n";
-        let out = fix(text);
-        assert!(
-            out.starts_with("FROM pythonTRYPOINT [\"gunicorn\", \"app.wsgi:application\"]\r\nRUN "),
-            "{out}"
-        );
+    fn no_user_block_after_a_line_the_grammar_did_not_understand() {
+        for text in [
+            "FROM pythonTRYPOINT [\"gunicorn\", \"app.wsgi:application\"]\r\n",
+            "FROM python:3.12-slim\nCOPY . .\nARG PYTHON_VERSION=#.12\n",
+            // An unterminated heredoc: the lines after it would be its body.
+            "FROM python:3BUG=True\nWORKDIR /app\nRUN pip install --no-ca<<<<<<nn",
+        ] {
+            let findings = check(text);
+            assert_eq!(findings.len(), 1, "{text}");
+            assert!(
+                findings[0].fixes.is_empty(),
+                "{text}: {:?}",
+                findings[0].fixes
+            );
+        }
+        // A trailing blank is no reason to refuse.
+        fix("FROM python:3.12-slim\nCOPY . . \n");
     }
 }

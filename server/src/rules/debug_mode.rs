@@ -768,7 +768,20 @@ mod dockerfile {
             }
         }
         for (name, pair, instruction) in last {
-            if !docker.is_intact(instruction) {
+            // Resolving a value walks the stage chain: only for names that can matter.
+            let known = matches!(
+                name,
+                "NODE_OPTIONS"
+                    | "DEBUG"
+                    | "FLASK_DEBUG"
+                    | "DJANGO_DEBUG"
+                    | "APP_DEBUG"
+                    | "FLASK_ENV"
+                    | "RAILS_ENV"
+                    | "NODE_ENV"
+                    | "ASPNETCORE_ENVIRONMENT"
+            );
+            if !known || !docker.is_intact(instruction) {
                 continue;
             }
             let Some(value_node) = pair.child_by_field_name("value") else {

@@ -161,7 +161,10 @@ fn check_invalid_exec_form(
              with `/bin/sh -c` and {consequence}."
         ),
     );
-    if let Some(json) = array.repaired(node) {
+    if let Some(json) = array
+        .repaired(node)
+        .filter(|json| crate::docker::parses_cleanly(&format!("{name} {json}")))
+    {
         finding = finding.with_fix(Fix::safe(
             "Rewrite as a JSON array",
             vec![Edit::replace(start..end, json)],
@@ -1317,5 +1320,15 @@ mod tests {
         assert!(!has_variable("$1") && !has_variable("$") && !has_variable("a $ b"));
         assert!(spring_placeholder("java", "--server.port=${PORT:8080}"));
         assert!(!spring_placeholder("java", "$PORT"));
+    }
+
+    /// Found by fuzzing: the grammar rejects a JSON string starting with `#` (it reads a
+    /// comment), so the repaired array would not parse; no fix is offered then.
+    #[test]
+    fn no_repair_the_grammar_would_reject() {
+        let text = "FROM python:3.12\nCMD [\"pyth,no\" \"#-m\", \"app\"]\n";
+        let found = check(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
     }
 }

@@ -250,7 +250,7 @@ fn insert_healthcheck(
         }
         None => {
             let last = stage.instructions.last().copied().unwrap_or(stage.from);
-            Edit::insert(last.end_byte(), format!("\n{line}"))
+            Edit::insert(docker.end_of_line_after(last)?, format!("\n{line}"))
         }
     };
     Some(Fix::unsafe_(
@@ -508,5 +508,15 @@ mod tests {
              --start-period=20s --retries=3 CMD [\"python\", \"-c\", \"import urllib.request,sys; \
              urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)\"]\n"
         ));
+    }
+
+    /// Found by fuzzing: the grammar ends an `ENV` node before the rest of its line; a
+    /// healthcheck inserted at the node's end landed in the middle of the line. No fix then.
+    #[test]
+    fn no_healthcheck_after_a_line_the_grammar_did_not_understand() {
+        let text = "FROM node:20-slim\nEXPOSE 3000\nENV HOSTNAME=\"0.0.0.0\",CMD [\"node\", \"server.js\"]\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1, "{text}");
+        assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
     }
 }

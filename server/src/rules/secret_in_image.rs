@@ -203,10 +203,14 @@ fn check_env(
         } else {
             pairs[i - 1].end_byte()..pair.end_byte()
         };
-        out.push(finding.with_fix(Fix::unsafe_(
-            format!("Remove `ENV {name}`"),
-            vec![Edit::delete(removal)],
-        )));
+        // Removing lines the grammar did not fully understand could leave half of one.
+        if docker.is_intact(instruction) {
+            finding = finding.with_fix(Fix::unsafe_(
+                format!("Remove `ENV {name}`"),
+                vec![Edit::delete(removal)],
+            ));
+        }
+        out.push(finding);
     }
 }
 
@@ -1074,5 +1078,16 @@ mod tests {
         let text = "A\n  B x\nC";
         assert_eq!(&text[whole_lines(text, 4..7)], "  B x\n");
         assert_eq!(&text[whole_lines(text, 8..9)], "C");
+    }
+
+    /// Found by fuzzing: the grammar ended the `ENV` node before the rest of its line, and the
+    /// removal left that rest behind as a broken line.
+    #[test]
+    fn no_removal_of_an_env_line_the_grammar_did_not_understand() {
+        let text =
+            "FROM python:3.12-slim\nENV DATABASE_PASSWORD=hunter22T [\"/usr/bin/tini\", \"--\"]\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
     }
 }

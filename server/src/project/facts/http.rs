@@ -718,9 +718,14 @@ fn extract_python(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: &mut
                     }));
             }
             _ => {
-                facts.security_middleware_insertion = assignment
+                // The last assignment with an insertion point wins, as when the facts of
+                // separately analysed statements are merged (`FileFacts::absorb`).
+                if let Some(edit) = assignment
                     .child_by_field_name("right")
-                    .and_then(|list| first_element_insertion(list, cx.text()));
+                    .and_then(|list| first_element_insertion(list, cx.text()))
+                {
+                    facts.security_middleware_insertion = Some(edit);
+                }
             }
         }
     }
