@@ -1,9 +1,10 @@
 //! Properties over generated inputs (proptest), bounded so the file runs in seconds:
 //! position conversions round-trip, an open document's edits equal the same edits on a string,
-//! fixing is idempotent, and no fix adds a syntax error.
+//! an incremental reparse with chunk reuse finds what a fresh parse and analysis finds, fixing
+//! is idempotent, and no fix adds a syntax error.
 //!
-//! Incremental reparsing with chunk reuse against a full analysis is checked on every fixture
-//! under random edits in `engine/chunks.rs`, and by the `document` fuzz target.
+//! The same reuse check runs on every fixture under random edits in `engine/chunks.rs`, and on
+//! arbitrary bytes in the `document` fuzz target.
 
 use preflight::diagnostic::Finding;
 use preflight::engine::{Engine, SourceFile, syntax_error_count};
@@ -280,6 +281,111 @@ proptest! {
         for allow_unsafe in [false, true] {
             let all = fix::apply(&text, &fix::select(&found, allow_unsafe));
             prop_assert_eq!(errors(language, &all.text), 0, "{}\n->\n{}", text, all.text);
+        }
+    }
+}
+
+/// One edit of a program: where (a fraction of its length), how many characters go, and what
+/// comes in (a whole statement of the language's pool, or a few characters that may break the
+/// syntax for a while, as typing does).
+fn program_edit(language: Language) -> impl Strategy<Value = (bool, f64, usize, String)> {
+    let pool = match language {
+        Language::Python => PYTHON,
+        Language::Dockerfile => DOCKERFILE,
+        _ => TYPESCRIPT,
+    };
+    let inserted = prop_oneof![
+        prop::sample::select(pool).prop_map(str::to_string),
+        "[a-z(){}\\[\\]'\"=;:, \n]{0,4}",
+        Just(String::new()),
+    ];
+    (prop::bool::weighted(0.7), 0.0..=1.0f64, 0usize..6, inserted)
+}
+
+/// The byte ranges of the bodies of top-level functions and classes: where typing keeps the
+/// file's outline, so an analysis reuses the other statements' results.
+fn bodies(tree: &tree_sitter::Tree) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut cursor = tree.root_node().walk();
+    for statement in tree.root_node().named_children(&mut cursor) {
+        let declaration = ["declaration", "definition"]
+            .iter()
+            .find_map(|field| statement.child_by_field_name(field))
+            .unwrap_or(statement);
+        if let Some(body) = declaration.child_by_field_name("body") {
+            ranges.push(body.byte_range());
+        }
+    }
+    ranges
+}
+
+type ProgramEdit = (bool, f64, usize, String);
+
+fn program_and_edits() -> impl Strategy<Value = (Language, String, Vec<ProgramEdit>)> {
+    language_and_program().prop_flat_map(|(language, text)| {
+        (
+            Just(language),
+            Just(text),
+            prop::collection::vec(program_edit(language), 1..8),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// After each edit, the incrementally reparsed tree analysed with the previous analysis's
+    /// chunk results finds exactly what a whole analysis of that tree finds, and, when
+    /// tree-sitter's error recovery built the same tree, what a fresh parse finds.
+    #[test]
+    fn incremental_reuse_equals_a_full_analysis(
+        (language, initial, edits) in program_and_edits(),
+    ) {
+        let engine = engine();
+        let project = ProjectInfo::default();
+        let path = path(language);
+        let mut document = Document::new(1, language, &initial);
+        document.tree = Some(engine.parse(language, &initial, None));
+        let mut reusable = None;
+        for (in_body, at, removed, inserted) in edits {
+            let text = document.text();
+            // Most edits land inside a function body, where chunk results are reused.
+            let mut span = 0..text.len();
+            if in_body {
+                let bodies = bodies(document.tree.as_ref().unwrap());
+                if !bodies.is_empty() {
+                    span = bodies[(at * (bodies.len() - 1) as f64) as usize].clone();
+                }
+            }
+            let chars: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let first = chars.partition_point(|&i| i < span.start);
+            let last = chars.partition_point(|&i| i <= span.end) - 1;
+            let start = first + ((last - first) as f64 * at) as usize;
+            let end = (start + removed).min(last);
+            let index = LineIndex::new(&text);
+            let position = |offset: usize| {
+                let at = index.position(&text, offset, ColumnUnit::Utf16);
+                (at.line as u32, at.column as u32)
+            };
+            let change = change(position(chars[start]), position(chars[end]), inserted);
+            document.apply(vec![change], ColumnUnit::Utf16);
+            let text = document.text();
+            let tree = engine.parse(language, &text, document.tree.as_ref());
+            let file = SourceFile::new(path, &text, language);
+            let (reused, next) = engine.analyze_tree_reusing(
+                &file, &tree, &project, &NoFileSystem, reusable.take(),
+            );
+            let whole = engine.analyze_tree(&file, &tree, &project, &NoFileSystem);
+            prop_assert_eq!(&reused.findings, &whole.findings, "{}", text);
+            prop_assert_eq!(&reused.facts, &whole.facts, "{}", text);
+            let fresh_tree = engine.parse(language, &text, None);
+            if fresh_tree.root_node().to_sexp() == tree.root_node().to_sexp() {
+                let fresh = engine.analyze_tree(&file, &fresh_tree, &project, &NoFileSystem);
+                prop_assert_eq!(&reused.findings, &fresh.findings, "{}", text);
+                prop_assert_eq!(&reused.facts, &fresh.facts, "{}", text);
+            }
+            reusable = next;
+            document.tree = Some(tree);
         }
     }
 }
