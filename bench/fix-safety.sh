@@ -24,10 +24,10 @@ for name in "${names[@]}"; do
   before="$scratch/$name.before" work="$scratch/$name"
   cp -r "$corpora/$name" "$before"
   cp -r "$corpora/$name" "$work"
-  files=$(cd "$work" && "$preflight" check . --format json --fail-on error 2>/dev/null \
+  files=$(cd "$work" && "$preflight" check --no-cache . --format json --fail-on error 2>/dev/null \
     | python3 -c 'import json,sys; d=json.load(sys.stdin)["diagnostics"]; print(len({x["path"] for x in d}), sum(x["fixable"] for x in d))') || true
   read -r with_findings fixable <<<"$files"
-  summary=$(cd "$work" && "$preflight" check . --fix --unsafe-fixes --fail-on error 2>&1 | grep -E '^Fixed ' || true)
+  summary=$(cd "$work" && "$preflight" check --no-cache . --fix --unsafe-fixes --fail-on error 2>&1 | grep -E '^Fixed ' || true)
   fixed=$(grep -oE '[0-9]+' <<<"${summary:-Fixed 0}" | head -1)
   { diff <(hashes "$before") <(hashes "$work") || true; } | awk '/^>/ {print $3}' | sed 's|^\./||' | sort -u > "$scratch/changed"
   changed=$(wc -l < "$scratch/changed")
@@ -39,7 +39,7 @@ for name in "${names[@]}"; do
     verdict="NEW SYNTAX ERRORS"; failures=$((failures + 1)); cat "$scratch/reparse.out" >&2
   fi
   hashes "$work" > "$scratch/once"
-  (cd "$work" && "$preflight" check . --fix --unsafe-fixes --fail-on error > /dev/null 2>&1 || true)
+  (cd "$work" && "$preflight" check --no-cache . --fix --unsafe-fixes --fail-on error > /dev/null 2>&1 || true)
   if ! diff -q "$scratch/once" <(hashes "$work") > /dev/null; then
     verdict="$verdict, SECOND RUN CHANGED FILES"; failures=$((failures + 1))
     diff "$scratch/once" <(hashes "$work") >&2 || true
