@@ -142,6 +142,24 @@ fn the_neovim_plugin_attaches_fixes_scans_and_reports_health() {
     assert_ne!(clients["tasks"]["id"], clients["app"]["id"], "{summary:#}");
     assert_eq!(summary["mono_root"], root("mono"), "{summary:#}");
 
+    // The env example file was attached by name and its unsaved edit documented the variable
+    // (the script waited for that); pyproject.toml, which the server does not read, was not.
+    assert_eq!(summary["example_clients"], 1, "{summary:#}");
+    assert_eq!(summary["example_modified"], true, "{summary:#}");
+    assert_eq!(summary["pyproject_clients"], 0, "{summary:#}");
+    assert_eq!(
+        summary["fact_sources"],
+        json!({
+            ".env.example": true, ".env.production.example": true, ".env.sample": true,
+            "example.env": true, "env.example": true, ".env": false, ".env.local": false,
+            ".dockerignore": true, "api.dockerignore": true, "docker-compose.yml": true,
+            "compose.prod.yaml": true, "docker-compose-dev.yml": false, "compose.yml.bak": false,
+            "composer.json": false, "package.json": true, "package-lock.json": false,
+            "tsconfig.json": true, "tsconfig.build.json": true, "pyproject.toml": false,
+        }),
+        "{summary:#}"
+    );
+
     // With scanWorkspaceOnStartup off, report.ts had no diagnostics until :PreflightScan (which
     // the script waited for).
     assert_eq!(summary["report_before_scan"], 0, "{summary:#}");
@@ -166,7 +184,10 @@ fn the_neovim_plugin_attaches_fixes_scans_and_reports_health() {
     );
     for (root, files) in [
         (root("web"), "web/src/app.ts, web/Dockerfile"),
-        (root("worker"), "worker/tasks.py"),
+        (
+            root("worker"),
+            "worker/tasks.py, worker/settings.py, worker/.env.example",
+        ),
     ] {
         let client = format!(", root {root}, attached to {files}");
         assert!(

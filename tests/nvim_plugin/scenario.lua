@@ -12,6 +12,14 @@ local TIMEOUT_MS = 15000
 
 local preflight = require('preflight')
 
+-- Names the plugin must (or must not) take for files the server reads facts from.
+local FACT_SOURCE_NAMES = {
+  '.env.example', '.env.production.example', '.env.sample', 'example.env', 'env.example', '.env',
+  '.env.local', '.dockerignore', 'api.dockerignore', 'docker-compose.yml', 'compose.prod.yaml',
+  'docker-compose-dev.yml', 'compose.yml.bak', 'composer.json', 'package.json', 'package-lock.json',
+  'tsconfig.json', 'tsconfig.build.json', 'pyproject.toml',
+}
+
 local function check(condition, message)
   if not condition then
     error(message, 0)
@@ -142,6 +150,30 @@ local function main()
   wait_for('a debug-print diagnostic in worker/tasks.py', function()
     return count(tasks, 'debug-print', '`breakpoint()`') == 1
   end)
+  -- 4b. The plugin attaches an env example file by its name, whatever its file type, so an
+  -- unsaved edit there counts; a file the server does not read (pyproject.toml) stays detached.
+  local settings = open('worker/settings.py')
+  wait_for('an env-not-documented diagnostic in worker/settings.py', function()
+    return count(settings, 'env-not-documented', '`WORKER_QUEUE`') == 1
+  end, function()
+    return describe(vim.diagnostic.get(settings))
+  end)
+  local pyproject = open('worker/pyproject.toml')
+  summary.pyproject_clients = #preflight.clients(pyproject)
+  local example = open('worker/.env.example')
+  summary.example_clients = #preflight.clients(example)
+  vim.api.nvim_buf_set_lines(example, -1, -1, false, { 'WORKER_QUEUE=' })
+  wait_for('env-not-documented to clear after the unsaved edit of worker/.env.example', function()
+    return count(settings, 'env-not-documented') == 0
+  end, function()
+    return describe(vim.diagnostic.get(settings))
+  end)
+  summary.example_modified = vim.bo[example].modified
+  summary.fact_sources = {}
+  for _, name in ipairs(FACT_SOURCE_NAMES) do
+    summary.fact_sources[name] = preflight.is_fact_source(name)
+  end
+
   summary.filetypes = { vim.bo[app].filetype, vim.bo[dockerfile].filetype, vim.bo[tasks].filetype }
   summary.clients = { app = client_of(app), dockerfile = client_of(dockerfile), tasks = client_of(tasks) }
   summary.mono_root = preflight.find_root(project .. '/mono/packages/api/index.js') or vim.NIL

@@ -19,6 +19,10 @@ M.defaults = {
   -- The server command; the first word is looked up on PATH unless it is a path.
   cmd = { 'preflight', 'lsp' },
   filetypes = { 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python', 'dockerfile' },
+  -- Also attach to the files the server reads but does not check (env example files,
+  -- `.dockerignore`, compose files, `package.json`, `tsconfig*.json`), whatever their file
+  -- type, so that their unsaved edits count; see M.is_fact_source().
+  fact_sources = true,
   -- How a file's root is found; see find_root().
   root_markers = { { 'preflight.toml', '.preflight.toml' }, { 'package.json', 'pyproject.toml', '.git' } },
   -- What the server reads under the `preflight` key: `enable`, `configPath`,
@@ -138,6 +142,43 @@ local function buffer_file(bufnr)
   return vim.fn.fnamemodify(name, ':p')
 end
 
+local EXAMPLE_SUFFIXES = { 'example', 'sample', 'template', 'dist', 'defaults' }
+
+--- Whether the server reads a file of this name (no folder) for what other files' findings
+--- depend on: `.env.example` and its kin, `.dockerignore` files, compose files, `package.json`,
+--- `tsconfig*.json`. The same names as the server's.
+---@param name string
+function M.is_fact_source(name)
+  if name == 'example.env' or name == 'sample.env' or name == 'env.example' then
+    return true
+  end
+  for _, suffix in ipairs(EXAMPLE_SUFFIXES) do
+    if name == '.env.' .. suffix or name:match('^%.env%.[%w_-]+%.' .. suffix .. '$') then
+      return true
+    end
+  end
+  if name:match('%.dockerignore$') or name == '.dockerignore' then
+    return true
+  end
+  if name == 'package.json' or (name:match('^tsconfig') and name:match('%.json$')) then
+    return true
+  end
+  local stem = name:match('^(.*)%.yml$') or name:match('^(.*)%.yaml$')
+  if stem == nil then
+    return false
+  end
+  local rest = stem:match('^docker%-compose(.*)$') or stem:match('^compose(.*)$')
+  return rest ~= nil and (rest == '' or (#rest > 1 and rest:sub(1, 1) == '.'))
+end
+
+--- Whether Preflight attaches to `bufnr`, a buffer holding the file `path`.
+local function wanted(bufnr, path)
+  if vim.tbl_contains(M.config.filetypes, vim.bo[bufnr].filetype) then
+    return true
+  end
+  return M.config.fact_sources and M.is_fact_source(vim.fn.fnamemodify(path, ':t'))
+end
+
 local function server_settings()
   local settings = M.config.settings or {}
   -- Accept `{ preflight = {...} }` as well as the inner table.
@@ -201,11 +242,8 @@ function M.attach(bufnr)
   if M.config == nil or not vim.api.nvim_buf_is_loaded(bufnr) then
     return nil
   end
-  if not vim.tbl_contains(M.config.filetypes, vim.bo[bufnr].filetype) then
-    return nil
-  end
   local path = buffer_file(bufnr)
-  if path == nil then
+  if path == nil or not wanted(bufnr, path) then
     return nil
   end
   local attached = M.clients(bufnr)[1]
@@ -458,6 +496,20 @@ function M.setup(opts)
     end,
     desc = 'Preflight: attach the language server',
   })
+  if M.config.fact_sources then
+    -- Fact sources are recognised by name: their file type may be anything, or none.
+    vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, {
+      group = group,
+      pattern = '*',
+      callback = function(args)
+        local name = vim.api.nvim_buf_get_name(args.buf)
+        if M.is_fact_source(vim.fn.fnamemodify(name, ':t')) then
+          M.attach(args.buf)
+        end
+      end,
+      desc = 'Preflight: attach the language server to the files it reads facts from',
+    })
+  end
 
   local settings = server_settings()
   for _, client in ipairs(M.clients()) do

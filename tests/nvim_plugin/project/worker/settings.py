@@ -1,0 +1,3 @@
+import os
+
+QUEUE = os.getenv("WORKER_QUEUE")
