@@ -568,6 +568,10 @@ impl<'d, 'a> ExecCheck<'d, 'a> {
             Problem::Operator => (format!("`{value}` has no effect in exec form."), None),
         };
         let mut finding = RULE.finding(node.byte_range(), message);
+        // The Dockerfile grammar reads a JSON string starting with `#` as a comment (Docker
+        // does not), so such an argument could not be read back: no fix writes one.
+        let replacement =
+            replacement.filter(|elements| !elements.iter().any(|e| e.starts_with('#')));
         if let Some(elements) = replacement {
             let mut fixed: Vec<String> = values.to_vec();
             fixed.splice(index..=index, elements.iter().cloned());
@@ -1330,5 +1334,19 @@ mod tests {
         let found = check(text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
+    }
+
+    /// Found by fuzzing: splitting `"guni, #main:App"` would write `"#main:App"`, an argument
+    /// the grammar reads as a comment.
+    #[test]
+    fn no_split_into_an_argument_starting_with_a_hash() {
+        let text = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY / .\nCMD [\"guni, #main:App\"]\n";
+        let found = check(text);
+        assert_eq!(spans(text, &found), ["\"guni, #main:App\""]);
+        assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
+        // The same split without the hash is offered.
+        let text = text.replace('#', "");
+        let found = check(&text);
+        assert_eq!(found[0].fixes.len(), 1, "{found:?}");
     }
 }

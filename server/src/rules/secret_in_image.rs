@@ -269,6 +269,10 @@ fn secret_mount_fix(
     arg: Node<'_>,
     name: &str,
 ) -> Option<Fix> {
+    // Text the grammar left out of the instruction's node would be left behind on its own.
+    if !docker.is_intact(arg) {
+        return None;
+    }
     let text = docker.text();
     let mut edits = vec![Edit::delete(whole_lines(text, arg.byte_range()))];
     let mount = format!(
@@ -1089,5 +1093,19 @@ mod tests {
         let found = run(text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
+    }
+
+    /// Found by fuzzing: the grammar ended the `ARG` node before the rest of its line, and the
+    /// secret-mount fix, which removes the instruction, left that rest behind.
+    #[test]
+    fn no_secret_mount_for_an_arg_line_the_grammar_did_not_understand() {
+        let text = "FROM python:3.12-slim\nARG github_token[\"/docker-entrypoint.sh\"]\n\
+                    CMD uvicorn app.main:app\n";
+        let found = run(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
+        let text = "FROM python:3.12-slim\nARG github_token\nCMD uvicorn app.main:app\n";
+        let found = run(text);
+        assert_eq!(found[0].fixes.len(), 1, "{found:?}");
     }
 }
