@@ -457,9 +457,13 @@ impl<'a> DockerContext<'a> {
         let text = self.text();
         let end = instruction.end_byte();
         let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
-        // After a heredoc marker (`<<EOF`), the next lines are the heredoc's body.
-        let heredoc = text[instruction.start_byte()..end].contains("<<");
-        (!heredoc && text[end..line_end].trim().is_empty()).then(|| {
+        // After a heredoc marker (`<<EOF`), the next lines are the heredoc's body; after a
+        // line continuation ending the file (the grammar keeps it in the node), a new line
+        // would join the instruction.
+        let own = &text[instruction.start_byte()..end];
+        let heredoc = own.contains("<<");
+        let continued = own.trim_end().ends_with('\\');
+        (!heredoc && !continued && text[end..line_end].trim().is_empty()).then(|| {
             if line_end > end && text.as_bytes()[line_end - 1] == b'\r' {
                 line_end - 1
             } else {

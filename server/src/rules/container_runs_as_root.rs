@@ -544,6 +544,9 @@ mod tests {
             "FROM python:3.12-slim\nCOPY . .\nARG PYTHON_VERSION=#.12\n",
             // An unterminated heredoc: the lines after it would be its body.
             "FROM python:3BUG=True\nWORKDIR /app\nRUN pip install --no-ca<<<<<<nn",
+            // A line continuation ends the file: a new line would join the instruction.
+            "FROM python:3.12-slim\nARG token\nFROM no:\\",
+            "FROM python:3.12-slim\nRUN pip install gunicorn \\\n",
         ] {
             let findings = check(text);
             assert_eq!(findings.len(), 1, "{text}");
