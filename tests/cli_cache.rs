@@ -329,8 +329,32 @@ fn no_cache_writes_nothing_and_cache_dir_chooses_the_folder() {
     assert_eq!(second.stdout, plain.stdout);
     assert_eq!(cache_files(&folder), written);
 
+    // `--no-cache` wins over a cache folder (given, or set in the environment for every run).
+    std::fs::remove_dir_all(&folder).unwrap();
     let both = preflight(dir, &["check", "--no-cache", "--cache-dir", folder_arg]);
-    assert_eq!(both.status.code(), Some(2));
+    assert_eq!(both.status.code(), Some(1));
+    assert!(!folder.exists());
+
+    // The same two settings from the environment.
+    let run = |env: &[(&str, &str)]| {
+        let output = support::command(dir)
+            .args(["check", "--format", "json"])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert_eq!(output.stdout, plain.stdout);
+    };
+    run(&[
+        ("PREFLIGHT_NO_CACHE", "1"),
+        ("PREFLIGHT_CACHE_DIR", folder_arg),
+    ]);
+    assert!(!folder.exists() && !dir.join(".preflight_cache").exists());
+    run(&[
+        ("PREFLIGHT_NO_CACHE", "false"),
+        ("PREFLIGHT_CACHE_DIR", folder_arg),
+    ]);
+    assert_eq!(cache_files(&folder).len(), 1);
+    assert!(!dir.join(".preflight_cache").exists());
 }
 
 #[test]
@@ -473,4 +497,40 @@ fn every_fixture_reads_back_from_the_cache_as_it_was_analysed() {
         }
         assert_eq!(report.notes, fresh.notes);
     }
+}
+
+#[test]
+fn report_shares_the_cache_of_check_and_prints_the_same_report() {
+    let project = copy_fixture("projects/scratch");
+    let dir = project.path();
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "--format", "markdown"];
+        args.extend_from_slice(extra);
+        let output = preflight(dir, &args);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let uncached = report(&["--no-cache"]);
+    assert!(
+        !dir.join(".preflight_cache").exists(),
+        "--no-cache wrote a cache"
+    );
+    // The report writes the cache, `check` reuses it, and the report reads it back.
+    let first = report(&[]);
+    let cache = dir.join(".preflight_cache");
+    let written = cache_files(&cache);
+    assert_eq!(written.len(), 1, "{written:?}");
+    check(dir, &[]);
+    assert_eq!(cache_files(&cache), written, "check found nothing to add");
+    assert_eq!(report(&[]), first);
+    assert_eq!(first, uncached);
+    // An edit is seen through the cache.
+    write(dir, "src/added.ts", "debugger;\n");
+    let edited = report(&[]);
+    assert_ne!(edited, first);
+    assert_eq!(edited, report(&["--no-cache"]));
 }

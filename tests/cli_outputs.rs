@@ -6,16 +6,14 @@ mod support;
 
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
-}
+use support::fixtures;
 
 fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_preflight"));
-    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    let mut command = support::command(dir);
+    command.args(args);
     command
 }
 

@@ -2,12 +2,14 @@
 //! clear note or a clear error, with the exit code the contract gives, and never in a panic, a
 //! stack overflow, a hang or unbounded memory.
 
+mod support;
+
 use preflight::engine::{Engine, SourceFile};
 use preflight::project::{NoFileSystem, ProjectInfo};
 use preflight_grammars::Language;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The stack every spawned thread gets by default, and what rayon's workers run on.
@@ -22,10 +24,8 @@ struct Run {
 
 fn preflight(dir: &Path, args: &[&str]) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_preflight"))
+    let mut child = support::command(dir)
         .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

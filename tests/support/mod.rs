@@ -9,14 +9,25 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 
-/// Runs `preflight ARGS` in `dir`, without colours.
+/// `preflight` to run in `dir`, without colours, and without a result cache when `dir` is a
+/// checked-in folder of the repository (tests never write there; temporary folders keep the
+/// cache, as users' projects do).
+pub fn command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_preflight"));
+    command.current_dir(dir).env("NO_COLOR", "1");
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let inside = |path: &Path| path.canonicalize().ok();
+    if let (Some(dir), Some(repository)) = (inside(dir), inside(&repository))
+        && dir.starts_with(repository)
+    {
+        command.env("PREFLIGHT_NO_CACHE", "1");
+    }
+    command
+}
+
+/// Runs `preflight ARGS` in `dir` (see [`command`]).
 pub fn preflight(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_preflight"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
+    command(dir).args(args).output().expect("the binary runs")
 }
 
 /// Copies the folder `from` with everything below it into `to` (tests that write must never

@@ -56,13 +56,45 @@ pub(super) struct CheckArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     max_file_size: u64,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// Where the results of unchanged files are kept between runs (`check` and `report`).
+#[derive(Debug, clap::Args)]
+pub(super) struct CacheArgs {
     /// Analyse every file afresh: neither read nor write the cache of results of unchanged
     /// files (kept in `.preflight_cache` in the current folder).
-    #[arg(long, conflicts_with = "cache_dir")]
+    #[arg(long, env = "PREFLIGHT_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
     no_cache: bool,
     /// Keep the cache in this folder instead of `.preflight_cache` in the current folder.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "PREFLIGHT_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    /// The result cache: `--cache-dir`, else `.preflight_cache` in the working directory, else
+    /// a folder of the user's cache directory; none with `--no-cache`. A cache that cannot be
+    /// written is no reason to stop: the scan runs without one (with a warning when the folder
+    /// was named).
+    pub(super) fn open(&self, working_dir: &std::path::Path) -> Option<Cache> {
+        if self.no_cache {
+            return None;
+        }
+        let Some(dir) = &self.cache_dir else {
+            return Cache::for_working_dir(working_dir);
+        };
+        match Cache::in_dir(&working_dir.join(dir)) {
+            Ok(cache) => Some(cache),
+            Err(error) => {
+                super::warn(format_args!(
+                    "not caching results: cannot write to `{}`: {error}",
+                    dir.display()
+                ));
+                None
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,10 +160,10 @@ pub(super) fn run(args: CheckArgs) -> u8 {
     }
     let engine = Engine::with_rules(rules);
     let working_dir = current_dir();
-    let cache = if args.no_cache || args.stdin_filename.is_some() {
+    let cache = if args.stdin_filename.is_some() {
         None
     } else {
-        open_cache(&working_dir, args.cache_dir.as_deref())
+        args.cache.open(&working_dir)
     };
     let progress = super::progress::Progress::on_terminal();
     let report_progress = |done: usize, total: usize| {
@@ -209,25 +241,6 @@ pub(super) fn run(args: CheckArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    }
-}
-
-/// The result cache: `--cache-dir`, else `.preflight_cache` in the working directory, else a
-/// folder of the user's cache directory. A cache that cannot be written is no reason to stop:
-/// the scan runs without one (with a warning when the folder was named).
-fn open_cache(working_dir: &std::path::Path, dir: Option<&std::path::Path>) -> Option<Cache> {
-    let Some(dir) = dir else {
-        return Cache::for_working_dir(working_dir);
-    };
-    match Cache::in_dir(&working_dir.join(dir)) {
-        Ok(cache) => Some(cache),
-        Err(error) => {
-            super::warn(format_args!(
-                "not caching results: cannot write to `{}`: {error}",
-                dir.display()
-            ));
-            None
-        }
     }
 }
 

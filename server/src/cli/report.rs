@@ -46,6 +46,8 @@ pub(super) struct ReportArgs {
     /// Do not honour `.gitignore`, `.ignore` and `.preflightignore`.
     #[arg(long)]
     no_ignore: bool,
+    #[command(flatten)]
+    cache: super::check::CacheArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -444,6 +446,7 @@ fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
 pub(super) fn run(args: ReportArgs) -> u8 {
     let working_dir = current_dir();
     let engine = Engine::new();
+    let cache = args.cache.open(&working_dir);
     let options = ScanOptions {
         paths: args.paths.clone(),
         engine: &engine,
@@ -453,7 +456,7 @@ pub(super) fn run(args: ReportArgs) -> u8 {
         working_dir: working_dir.clone(),
         config: args.config.clone(),
         progress: None,
-        cache: None,
+        cache: cache.as_ref(),
     };
     let report = match scan::scan(&options) {
         Ok(report) => report,
