@@ -1204,6 +1204,41 @@ fn unsaved_package_json_and_compose_files_are_read_from_their_buffers() {
     });
 }
 
+/// An unsaved manifest is what classifies the project's open files: a `bin` entry typed into
+/// `package.json` makes a file a script (where `debug-print` does not apply), and closing the
+/// buffer unsaved brings back what the disk says.
+#[test]
+fn an_unsaved_manifest_classifies_open_files() {
+    let manifest = "{\n  \"name\": \"tool\",\n  \"version\": \"1.0.0\"\n}\n";
+    let source = "console.log('done');\n";
+    let (_dir, root) = workspace(&[("package.json", manifest), ("src/report.js", source)]);
+    let file = uri(&root.join("src/report.js"));
+    let package = uri(&root.join("package.json"));
+    let mut server = Server::start(&root, Encoding::Utf16);
+    server.open(&file, "javascript", source);
+    let params = server.diagnostics_of(&file, 1);
+    assert_eq!(codes(&params), ["debug-print"], "{params:#}");
+
+    server.open(&package, "json", manifest);
+    let at = manifest.find("  \"version\"").unwrap();
+    server.change(
+        &package,
+        2,
+        vec![json!({
+            "range": range(manifest, at..at, Encoding::Utf16),
+            "text": "  \"bin\": { \"report\": \"./src/report.js\" },\n",
+        })],
+    );
+    server.wait_for_diagnostics(&file, TIMEOUT, |p| codes(p).is_empty());
+
+    server.close(&package);
+    server.wait_for_diagnostics(&file, TIMEOUT, |p| codes(p) == ["debug-print"]);
+    assert_eq!(
+        std::fs::read_to_string(root.join("package.json")).unwrap(),
+        manifest
+    );
+}
+
 #[test]
 fn open_dockerfiles_follow_their_build_context_on_disk() {
     let entry = "FROM node:20-slim\nCOPY . /app\nENTRYPOINT [\"/app/scripts/entrypoint.sh\"]\n";

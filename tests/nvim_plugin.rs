@@ -143,10 +143,11 @@ fn the_neovim_plugin_attaches_fixes_scans_and_reports_health() {
     assert_eq!(summary["mono_root"], root("mono"), "{summary:#}");
 
     // The env example file was attached by name and its unsaved edit documented the variable
-    // (the script waited for that); pyproject.toml, which the server does not read, was not.
+    // (the script waited for that); so was the manifest, but not a file the server never reads.
     assert_eq!(summary["example_clients"], 1, "{summary:#}");
     assert_eq!(summary["example_modified"], true, "{summary:#}");
-    assert_eq!(summary["pyproject_clients"], 0, "{summary:#}");
+    assert_eq!(summary["pyproject_clients"], 1, "{summary:#}");
+    assert_eq!(summary["notes_clients"], 0, "{summary:#}");
     assert_eq!(
         summary["fact_sources"],
         json!({
@@ -155,7 +156,8 @@ fn the_neovim_plugin_attaches_fixes_scans_and_reports_health() {
             ".dockerignore": true, "api.dockerignore": true, "docker-compose.yml": true,
             "compose.prod.yaml": true, "docker-compose-dev.yml": false, "compose.yml.bak": false,
             "composer.json": false, "package.json": true, "package-lock.json": false,
-            "tsconfig.json": true, "tsconfig.build.json": true, "pyproject.toml": false,
+            "tsconfig.json": true, "tsconfig.build.json": true, "pyproject.toml": true,
+            "requirements-dev.txt": true, "setup.cfg": false, "notes.md": false,
         }),
         "{summary:#}"
     );
@@ -186,7 +188,7 @@ fn the_neovim_plugin_attaches_fixes_scans_and_reports_health() {
         (root("web"), "web/src/app.ts, web/Dockerfile"),
         (
             root("worker"),
-            "worker/tasks.py, worker/settings.py, worker/.env.example",
+            "worker/tasks.py, worker/settings.py, worker/pyproject.toml, worker/.env.example",
         ),
     ] {
         let client = format!(", root {root}, attached to {files}");

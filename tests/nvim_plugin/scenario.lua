@@ -17,7 +17,8 @@ local FACT_SOURCE_NAMES = {
   '.env.example', '.env.production.example', '.env.sample', 'example.env', 'env.example', '.env',
   '.env.local', '.dockerignore', 'api.dockerignore', 'docker-compose.yml', 'compose.prod.yaml',
   'docker-compose-dev.yml', 'compose.yml.bak', 'composer.json', 'package.json', 'package-lock.json',
-  'tsconfig.json', 'tsconfig.build.json', 'pyproject.toml',
+  'tsconfig.json', 'tsconfig.build.json', 'pyproject.toml', 'requirements-dev.txt', 'setup.cfg',
+  'notes.md',
 }
 
 local function check(condition, message)
@@ -151,7 +152,7 @@ local function main()
     return count(tasks, 'debug-print', '`breakpoint()`') == 1
   end)
   -- 4b. The plugin attaches an env example file by its name, whatever its file type, so an
-  -- unsaved edit there counts; a file the server does not read (pyproject.toml) stays detached.
+  -- unsaved edit there counts; so is a manifest, and a file the server does not read is not.
   local settings = open('worker/settings.py')
   wait_for('an env-not-documented diagnostic in worker/settings.py', function()
     return count(settings, 'env-not-documented', '`WORKER_QUEUE`') == 1
@@ -160,6 +161,8 @@ local function main()
   end)
   local pyproject = open('worker/pyproject.toml')
   summary.pyproject_clients = #preflight.clients(pyproject)
+  local notes = open('worker/notes.md')
+  summary.notes_clients = #preflight.clients(notes)
   local example = open('worker/.env.example')
   summary.example_clients = #preflight.clients(example)
   vim.api.nvim_buf_set_lines(example, -1, -1, false, { 'WORKER_QUEUE=' })

@@ -30,6 +30,7 @@ const FACT_SOURCES = [
   '**/{.dockerignore,*.dockerignore}',
   '**/{compose,docker-compose}*.{yml,yaml}',
   '**/{package.json,tsconfig*.json}',
+  '**/{pyproject.toml,requirements*.txt}',
 ];
 
 let client: LanguageClient | undefined;

@@ -229,6 +229,9 @@ struct SourceKind {
     /// Project rules of the projects at or below its folder read it: env example and compose
     /// files.
     projects: bool,
+    /// A manifest (`package.json`, `pyproject.toml`, `requirements*.txt`): what it says of the
+    /// project's dependencies and scripts feeds every analysis of the project's files.
+    manifest: bool,
 }
 
 impl SourceKind {
@@ -243,8 +246,10 @@ impl SourceKind {
                 || name == "package.json"
                 || (name.starts_with("tsconfig") && name.ends_with(".json")),
             projects: compose || dotenv::is_example_file(name),
+            manifest: crate::project::manifest::is_manifest(name)
+                && Language::from_file_name(name).is_none(),
         };
-        (kind.dockerfiles || kind.projects).then_some(kind)
+        (kind.dockerfiles || kind.projects || kind.manifest).then_some(kind)
     }
 }
 
@@ -519,6 +524,26 @@ impl State {
         }])
     }
 
+    /// Analyses again the open documents of the project rooted at `dir` in a workspace folder.
+    fn reanalyse_open_documents_of(&mut self, root: &Path, dir: &str) {
+        let Some(workspace) = self.workspace(root) else {
+            return;
+        };
+        let uris: Vec<Uri> = self
+            .documents
+            .iter()
+            .filter(|(_, doc)| {
+                doc.location
+                    .as_ref()
+                    .is_some_and(|l| l.root == root && workspace.project_of(&l.rel) == dir)
+            })
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        for uri in uris {
+            self.start_analysis(&uri);
+        }
+    }
+
     fn reanalyse_open_documents(&mut self) {
         let uris: Vec<Uri> = self.documents.keys().cloned().collect();
         for uri in uris {
@@ -747,6 +772,17 @@ impl State {
         };
         if kind.dockerfiles {
             self.reanalyse_dockerfiles(&location.root);
+        }
+        if kind.manifest {
+            let dir = location.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+            if self
+                .workspace_mut(&location.root)
+                .is_some_and(|w| w.refresh_project(dir))
+            {
+                // Open files of the project are analysed again (their project rules follow);
+                // closed ones keep what the disk's manifest gave until it is saved.
+                self.reanalyse_open_documents_of(&location.root, dir);
+            }
         }
         if kind.projects {
             let dir = location.rel.rsplit_once('/').map_or("", |(dir, _)| dir);

@@ -6,7 +6,7 @@ use crate::diagnostic::Finding;
 use crate::engine::{Engine, SourceFile};
 use crate::project::manifest::MARKERS;
 use crate::project::{
-    Buffers, FileFacts, OverlayFileSystem, ProjectInfo, ProjectView, ProjectWaivers,
+    Buffers, FileFacts, FileSystem, OverlayFileSystem, ProjectInfo, ProjectView, ProjectWaivers,
 };
 use crate::scan::ScanReport;
 use crate::suppress::Suppressions;
@@ -91,6 +91,58 @@ impl Workspace {
             None => buffers.remove(rel),
         };
         true
+    }
+
+    /// Reads the manifests of the project rooted at the folder `dir` again, open buffers over
+    /// the disk, as a scan reads them. Returns whether what they say changed.
+    pub fn refresh_project(&mut self, dir: &str) -> bool {
+        let fs = self.file_system();
+        let mut names: Vec<String> = fs
+            .list_dir(dir)
+            .into_iter()
+            .chain(self.buffers.keys().filter_map(|rel| {
+                let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+                (parent == dir).then(|| name.to_string())
+            }))
+            .filter(|name| crate::project::manifest::is_manifest(name))
+            .collect();
+        names.sort();
+        names.dedup();
+        let mut info = ProjectInfo {
+            root: dir.to_string(),
+            ..ProjectInfo::default()
+        };
+        for name in &names {
+            let path = if dir.is_empty() {
+                name.clone()
+            } else {
+                format!("{dir}/{name}")
+            };
+            if let Some(text) = fs.read_to_string(&path) {
+                // A malformed manifest contributes nothing, as in a scan (which notes it).
+                let _ = crate::project::manifest::read_manifest(&mut info, name, &text);
+            }
+        }
+        if names.is_empty() || self.projects.get(dir) == Some(&info) {
+            return false;
+        }
+        self.projects.insert(dir.to_string(), info);
+        true
+    }
+
+    /// The folders holding a manifest with an open buffer.
+    fn buffered_manifest_dirs(&self) -> Vec<String> {
+        let mut dirs: Vec<String> = self
+            .buffers
+            .keys()
+            .filter_map(|rel| {
+                let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+                crate::project::manifest::is_manifest(name).then(|| dir.to_string())
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
     }
 
     /// The projects with analysed files whose root is the folder `dir` or lies below it.
@@ -335,6 +387,10 @@ impl Workspace {
         open: &HashSet<String>,
     ) -> Vec<String> {
         self.projects = report.projects;
+        // The scan read manifests from the disk; open buffers of them are what is in force.
+        for dir in self.buffered_manifest_dirs() {
+            self.refresh_project(&dir);
+        }
         let previous: Vec<String> = self
             .files
             .keys()

@@ -20,8 +20,8 @@ M.defaults = {
   cmd = { 'preflight', 'lsp' },
   filetypes = { 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python', 'dockerfile' },
   -- Also attach to the files the server reads but does not check (env example files,
-  -- `.dockerignore`, compose files, `package.json`, `tsconfig*.json`), whatever their file
-  -- type, so that their unsaved edits count; see M.is_fact_source().
+  -- `.dockerignore`, compose files, manifests, `tsconfig*.json`), whatever their file type, so
+  -- that their unsaved edits count; see M.is_fact_source().
   fact_sources = true,
   -- How a file's root is found; see find_root().
   root_markers = { { 'preflight.toml', '.preflight.toml' }, { 'package.json', 'pyproject.toml', '.git' } },
@@ -145,8 +145,9 @@ end
 local EXAMPLE_SUFFIXES = { 'example', 'sample', 'template', 'dist', 'defaults' }
 
 --- Whether the server reads a file of this name (no folder) for what other files' findings
---- depend on: `.env.example` and its kin, `.dockerignore` files, compose files, `package.json`,
---- `tsconfig*.json`. The same names as the server's.
+--- depend on: `.env.example` and its kin, `.dockerignore` files, compose files, the manifests
+--- (`package.json`, `pyproject.toml`, `requirements*.txt`), `tsconfig*.json`. The same names as
+--- the server's.
 ---@param name string
 function M.is_fact_source(name)
   if name == 'example.env' or name == 'sample.env' or name == 'env.example' then
@@ -161,6 +162,9 @@ function M.is_fact_source(name)
     return true
   end
   if name == 'package.json' or (name:match('^tsconfig') and name:match('%.json$')) then
+    return true
+  end
+  if name == 'pyproject.toml' or (name:match('^requirements') and name:match('%.txt$')) then
     return true
   end
   local stem = name:match('^(.*)%.yml$') or name:match('^(.*)%.yaml$')
