@@ -231,7 +231,7 @@ fn errors(language: Language, text: &str) -> usize {
 /// Fix-all as `--fix` runs it: rounds of every allowed fix until nothing changes. Each round
 /// must keep the syntax intact and the rounds must end.
 fn fix_all(language: Language, mut text: String, allow_unsafe: bool) -> String {
-    for _ in 0..10 {
+    for _ in 0..fix::MAX_ROUNDS {
         let found = findings(language, &text);
         let applied = fix::apply(&text, &fix::select(&found, allow_unsafe));
         assert!(

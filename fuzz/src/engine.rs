@@ -9,9 +9,9 @@ use preflight::project::{NoFileSystem, ProjectInfo};
 use preflight_grammars::Language;
 use std::ops::Range;
 
-/// How many fix-and-reanalyse rounds a text may need before its fixes converge; the command
-/// line gives up after as many.
-const MAX_ROUNDS: usize = 10;
+/// How many fix-and-reanalyse rounds a text may need before its fixes converge: as many as
+/// the command line allows.
+const MAX_ROUNDS: usize = preflight::fix::MAX_ROUNDS;
 
 /// A path of `language` that no rule treats specially (not a test, script or generated file).
 pub fn path_for(language: Language) -> &'static str {
@@ -72,6 +72,7 @@ fn analyse(language: Language, text: &str) -> Vec<Finding> {
 /// Applies every allowed fix, round after round, as `--fix` does: each round must keep the
 /// file free of syntax errors, and the rounds must end.
 pub fn fix_until_stable(language: Language, mut text: String, allow_unsafe: bool) -> String {
+    let mut seen = std::collections::HashSet::new();
     for _ in 0..MAX_ROUNDS {
         let findings = analyse(language, &text);
         let fixes = fix::select(&findings, allow_unsafe);
@@ -79,6 +80,10 @@ pub fn fix_until_stable(language: Language, mut text: String, allow_unsafe: bool
         if applied.applied == 0 || applied.text == text {
             return text;
         }
+        assert!(
+            seen.insert(text.clone()),
+            "fixes go round in a cycle through:\n{text}"
+        );
         let titles: Vec<&str> = fixes.iter().map(|f| f.title.as_str()).collect();
         assert_no_syntax_error(language, &applied.text, &titles.join("; "));
         text = applied.text;

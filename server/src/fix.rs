@@ -12,6 +12,11 @@ pub struct Applied {
     pub conflicts: usize,
 }
 
+/// How many times fixing and analysing again may run before giving up on convergence. A round
+/// applies at most one fix per insertion point, so a file repeating one problem many times (the
+/// same `ARG` a dozen times) needs a round per repetition; real files need two or three.
+pub const MAX_ROUNDS: usize = 100;
+
 /// Whether a fix may be applied at this level of trust.
 pub fn allowed(fix: &Fix, allow_unsafe: bool) -> bool {
     allow_unsafe || fix.safety == FixSafety::Safe

@@ -10,9 +10,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// How many times the scan-and-fix cycle may run before giving up on convergence.
-const MAX_ROUNDS: usize = 10;
-
 /// What `--fix` did.
 #[derive(Debug, Default)]
 pub struct FixSummary {
@@ -30,7 +27,7 @@ pub fn fix_until_stable(
 ) -> Result<(ScanReport, FixSummary), ScanError> {
     let mut summary = FixSummary::default();
     let mut touched = std::collections::BTreeSet::new();
-    for _ in 0..MAX_ROUNDS {
+    for _ in 0..fix::MAX_ROUNDS {
         let mut report = scan::scan(options)?;
         let mut changed = false;
         // Changes to files other than the findings' own, merged per file.
@@ -158,7 +155,7 @@ pub fn fix_text_until_stable(
 ) -> Result<(SourceText, ScanReport, FixSummary), ScanError> {
     let mut summary = FixSummary::default();
     let mut current = source;
-    for _ in 0..MAX_ROUNDS {
+    for _ in 0..fix::MAX_ROUNDS {
         let mut report = scan::scan_text(options, path, current.clone())?;
         let Some(file) = report.files.first() else {
             return Ok((current, report, summary));

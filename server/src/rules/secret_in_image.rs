@@ -292,6 +292,10 @@ fn secret_mount_fix(
         if instruction.kind() != "run_instruction" {
             return None;
         }
+        // Another `ARG` of the same name may have been fixed already.
+        if text[instruction.byte_range()].contains(mount.trim_start()) {
+            continue;
+        }
         let keyword = instruction.child(0)?;
         edits.push(Edit::insert(keyword.end_byte(), mount.clone()));
     }
@@ -1093,6 +1097,26 @@ mod tests {
         let found = run(text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].fixes.is_empty(), "{:?}", found[0].fixes);
+    }
+
+    /// Found by fuzzing: an `ARG` declared many times needed a fix round per declaration, each
+    /// adding the same mount to the `RUN` again.
+    #[test]
+    fn a_repeated_arg_is_fixed_with_one_mount() {
+        let mut text = String::from("FROM node:20-slim\n");
+        for _ in 0..12 {
+            text.push_str("ARG NPM_TOKEN\n");
+        }
+        text.push_str("RUN echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc\n");
+        let once = fixed(&text, &run(&text), FixSafety::Unsafe);
+        assert_eq!(once.matches("--mount=type=secret").count(), 1, "{once}");
+        let twice = fixed(&once, &run(&once), FixSafety::Unsafe);
+        assert_eq!(
+            twice,
+            "# syntax=docker/dockerfile:1.10\nFROM node:20-slim\n\
+             RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN echo \
+             \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc\n"
+        );
     }
 
     /// Found by fuzzing: the grammar ended the `ARG` node before the rest of its line, and the
