@@ -99,6 +99,10 @@ pub fn parse_comment(comment: &str) -> Option<(bool, Result<RuleSet, Vec<String>
         .map(|id| id.trim().to_string())
         .filter(|id| !id.is_empty())
         .collect();
+    if ids.is_empty() {
+        // `: ,` names no rule, like a bare `:` (found by fuzzing).
+        return Some((file_level, Ok(RuleSet::All)));
+    }
     let unknown: Vec<String> = ids
         .iter()
         .filter(|id| crate::rules::by_id(id).is_none() && id.as_str() != INVALID_IGNORE)
@@ -324,6 +328,18 @@ mod tests {
             parse_comment("// preflight-ignore: debug-prnt"),
             Some((false, Err(vec!["debug-prnt".into()])))
         );
+        // A list of no ids (found by fuzzing) is a bare directive, as `:` alone is.
+        for comment in [
+            "// preflight-ignore: ,",
+            "// preflight-ignore:,\r",
+            "# preflight-ignore:",
+        ] {
+            assert_eq!(
+                parse_comment(comment),
+                Some((false, Ok(RuleSet::All))),
+                "{comment}"
+            );
+        }
         assert_eq!(parse_comment("// see preflight-ignore docs"), None);
         assert_eq!(parse_comment("// preflight-ignored"), None);
     }

@@ -600,6 +600,15 @@ fn python_statement_removal(cx: &FileContext<'_>, assignment: Node<'_>) -> Optio
     {
         return None;
     }
+    // `ctx.verify = False; a = 1` (found by fuzzing): removing the statement would leave the
+    // line starting with `;`.
+    let text = cx.text();
+    let end = statement.end_byte();
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let rest = text[end..line_end].trim();
+    if !(rest.is_empty() || rest.starts_with('#')) {
+        return None;
+    }
     let mut cursor = block.walk();
     let siblings = block
         .named_children(&mut cursor)
@@ -1494,6 +1503,23 @@ mod tests {
             findings[0].message,
             "TLS certificate verification is disabled (`rejectUnauthorized: false`); traffic can \
              be intercepted. Trust the required CA instead."
+        );
+    }
+
+    /// Found by fuzzing: removing a statement followed by `;` and more code left a line
+    /// starting with `;`. No removal then; followed by a comment only, it goes (the comment
+    /// stays).
+    #[test]
+    fn no_python_removal_of_a_statement_sharing_its_line() {
+        let text = "import ssl\nssl._create_default_https_context = ssl._create_unverified_context; x = 1\n";
+        let findings = check(ID, "app/client.py", text);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].fixes.is_empty(), "{:?}", findings[0].fixes);
+        let text = "import ssl\nssl._create_default_https_context = ssl._create_unverified_context  # dev\nx = 1\n";
+        let findings = check(ID, "app/client.py", text);
+        assert_eq!(
+            fixed(text, &findings, FixSafety::Unsafe),
+            "import ssl\n  # dev\nx = 1\n"
         );
     }
 
