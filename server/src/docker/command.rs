@@ -301,7 +301,10 @@ pub fn is_dash_c(arg: &str) -> bool {
 pub fn launcher_len(argv: &[&str]) -> usize {
     let mut i = 0;
     loop {
-        let Some(&word) = argv.get(i) else { return i };
+        // An option taking a value may end the line without one (found by fuzzing).
+        let Some(&word) = argv.get(i) else {
+            return i.min(argv.len());
+        };
         let next = argv.get(i + 1).copied();
         // (words the launcher itself takes, its options that take a value)
         let (taken, value_options): (usize, &[&str]) = match (basename(word), next) {
@@ -410,6 +413,18 @@ mod tests {
         assert_eq!(launcher_len(&["/sbin/tini", "-g", "--", "node"]), 3);
         assert_eq!(launcher_len(&["tini", "-p", "SIGTERM", "--", "node"]), 4);
         assert_eq!(launcher_len(&["dumb-init", "gosu", "app", "uvicorn"]), 3);
+        // An option missing its value at the end (found by fuzzing): everything is launcher.
+        assert_eq!(launcher_len(&["/sbin/tini", "-5", "-e"]), 3);
+        let words: Vec<Word> = ["/sbin/tini", "-5", "-e"]
+            .iter()
+            .map(|text| Word {
+                text: text.to_string(),
+                range: 0..0,
+                expands: false,
+                exact_at: None,
+            })
+            .collect();
+        assert!(analysed_words(&words).is_empty());
         assert_eq!(launcher_len(&["npx", "-y", "nodemon", "x"]), 2);
         assert_eq!(launcher_len(&["pnpm", "exec", "next", "start"]), 2);
         assert_eq!(launcher_len(&["pnpm", "start"]), 0);

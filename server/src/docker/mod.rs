@@ -449,6 +449,42 @@ impl<'a> DockerContext<'a> {
         }
     }
 
+    /// Some heredoc marker (`<<EOF`) has no body ending in its delimiter: how the grammar reads
+    /// the lines after it depends on what they hold, so no line may be inserted anywhere (found
+    /// by fuzzing).
+    fn has_open_heredoc(&self) -> bool {
+        let text = self.text();
+        if !text.contains("<<") {
+            return false;
+        }
+        let root = self.cx.tree().root_node();
+        crate::lang::any_node(root, |node, _| {
+            if node.kind() != "heredoc_marker" {
+                return false;
+            }
+            let mut instruction = node;
+            while let Some(parent) = instruction.parent()
+                && parent != root
+            {
+                instruction = parent;
+            }
+            let mut cursor = instruction.walk();
+            let ended = instruction.children(&mut cursor).any(|child| {
+                child.kind() == "heredoc_block" && first_named_child(child, "heredoc_end").is_some()
+            });
+            !ended
+        })
+    }
+
+    /// Where new lines may go before `instruction`: the start of its line, when only
+    /// indentation precedes it there. `None` when the file holds an unterminated heredoc.
+    pub fn line_start_before(&self, instruction: Node<'_>) -> Option<usize> {
+        let text = self.text();
+        let at = instruction.start_byte();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        (text[line_start..at].trim().is_empty() && !self.has_open_heredoc()).then_some(line_start)
+    }
+
     /// Where a new instruction may follow `instruction`: the end of its last line, before the
     /// line break. `None` when that line goes on after the instruction's node: text the grammar
     /// left out of it (a `#` after `ARG NAME=` starts a comment that swallows the line break),
@@ -463,7 +499,8 @@ impl<'a> DockerContext<'a> {
         let own = &text[instruction.start_byte()..end];
         let heredoc = own.contains("<<");
         let continued = own.trim_end().ends_with('\\');
-        (!heredoc && !continued && text[end..line_end].trim().is_empty()).then(|| {
+        let fits = !heredoc && !continued && text[end..line_end].trim().is_empty();
+        (fits && !self.has_open_heredoc()).then(|| {
             if line_end > end && text.as_bytes()[line_end - 1] == b'\r' {
                 line_end - 1
             } else {

@@ -278,10 +278,7 @@ fn insertion(
     });
     match before {
         Some(node) => {
-            let line_start = text[..node.start_byte()].rfind('\n').map_or(0, |i| i + 1);
-            if !text[line_start..node.start_byte()].trim().is_empty() {
-                return None;
-            }
+            let line_start = docker.line_start_before(*node)?;
             let indent = &text[line_start..node.start_byte()];
             let block: String = lines
                 .iter()
@@ -547,6 +544,10 @@ mod tests {
             // A line continuation ends the file: a new line would join the instruction.
             "FROM python:3.12-slim\nARG token\nFROM no:\\",
             "FROM python:3.12-slim\nRUN pip install gunicorn \\\n",
+            // A heredoc marker without its body: the grammar's reading of later lines depends
+            // on what they hold.
+            "FROM python:3.12\nCMD curl --bind 0.0.0.0 <<<ython:3.12\nFROM python:3.12\n\
+             CMD [\"pyth,no\" \"-m\", \"app\"]\n",
         ] {
             let findings = check(text);
             assert_eq!(findings.len(), 1, "{text}");

@@ -241,11 +241,7 @@ fn insert_healthcheck(
     let edit = match own.iter().min_by_key(|i| i.start_byte()) {
         Some(first) => {
             let at = first.start_byte();
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let indent = &text[line_start..at];
-            if !indent.trim().is_empty() {
-                return None;
-            }
+            let indent = &text[docker.line_start_before(*first)?..at];
             Edit::insert(at, format!("{line}\n{indent}"))
         }
         None => {
