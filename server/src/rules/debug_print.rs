@@ -707,11 +707,14 @@ fn python_removal(cx: &FileContext<'_>, site: &Site<'_>) -> Option<Edit> {
     if alone && container.kind() == "block" {
         return Some(Edit::replace(statement.byte_range(), "pass"));
     }
-    // A `;` on the same line separates the statement from a neighbour: it goes too.
+    // A `;` on the same line separates the statement from a neighbour: it goes too. Blanks
+    // include a form feed and a lone carriage return, which the grammar skips (found by
+    // fuzzing).
     let mut range = statement.byte_range();
+    let blanks = [' ', '\t', '\u{c}', '\r'];
     let after = &text[range.end..];
-    let after_blanks = after.trim_start_matches([' ', '\t']);
-    let before = text[..range.start].trim_end_matches([' ', '\t']);
+    let after_blanks = after.trim_start_matches(blanks);
+    let before = text[..range.start].trim_end_matches(blanks);
     if after_blanks.starts_with(';') {
         range.end += after.len() - after_blanks.len() + 1;
     } else if before.ends_with(';') {
@@ -1336,6 +1339,9 @@ mod tests {
             fix(path, text, FixSafety::Safe),
             "def f():\r\n    go()\r\n    x = 1;\r\n"
         );
+        // A form feed and a lone carriage return are blanks before the `;` (found by fuzzing).
+        let text = "def f():\n    breakpoint()\r\u{c}  ; return 1\n";
+        assert_eq!(fix(path, text, FixSafety::Safe), "def f():\n    return 1\n");
         let text = "if x: breakpoint()\n";
         assert_eq!(fix(path, text, FixSafety::Safe), "if x: pass\n");
         let text = "breakpoint()\n";
