@@ -40,6 +40,17 @@ const PLATFORM_NAMES: &[&str] = &[
 /// Prefixes of platform-provided names.
 const PLATFORM_PREFIXES: &[&str] = &["npm_", "VERCEL_", "K_SERVICE", "AWS_LAMBDA_", "GITHUB_"];
 
+/// A name an example file can document: letters, digits, `_`, `.` and `-`, not starting with a
+/// digit. A string read as a variable name that holds anything else (a space, a line break, an
+/// `=`) is no variable anyone sets, and writing it would break the file (found by fuzzing).
+pub fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
 /// Whether reading `name` is never a fact (RULES.md H7 exclusions).
 pub fn is_platform_variable(name: &str) -> bool {
     PLATFORM_NAMES.contains(&name) || PLATFORM_PREFIXES.iter().any(|p| name.starts_with(p))
@@ -90,7 +101,7 @@ pub(super) fn extract(cx: &FileContext<'_>, captures: &Captures<'_, '_>, facts: 
 
 impl FileFacts {
     pub(super) fn add_env_read(&mut self, read: EnvRead) {
-        if read.name.is_empty() || is_platform_variable(&read.name) {
+        if !is_variable_name(&read.name) || is_platform_variable(&read.name) {
             return;
         }
         if !self.env_reads.iter().any(|r| r.range == read.range) {
@@ -681,6 +692,21 @@ mod tests {
                 ("JWT_TTL", "'JWT_TTL'", None),
             ]
         );
+    }
+
+    /// Found by fuzzing: a string holding a line break, read as a name, went into the created
+    /// `.env.example` as a broken line.
+    #[test]
+    fn names_no_example_file_can_hold_are_not_reads() {
+        let text = "import os\na = os.getenv(\"\\nTEMP_DEBUG\")\nb = os.environ[\"MY KEY\"]\n\
+                    c = os.getenv(\"A=B\")\nd = os.getenv(\"9LIVES\")\ne = os.getenv(\"app.mode-x\")\n";
+        let names: Vec<String> = reads("app/settings.py", text)
+            .into_iter()
+            .map(|(name, ..)| name)
+            .collect();
+        assert_eq!(names, ["app.mode-x"]);
+        assert!(super::is_variable_name("_PRIVATE") && super::is_variable_name("DATABASE_URL"));
+        assert!(!super::is_variable_name("") && !super::is_variable_name("A\nB"));
     }
 
     #[test]
