@@ -10,7 +10,8 @@
 //! only when the file's *context* is the same: every chunk's text except the bodies of
 //! top-level functions and classes (imports, constants, module-level settings, signatures, the
 //! chunk count), every line a chunk shares with what precedes or follows it, the file's import
-//! bindings, its script classification and its project. Any other edit runs the whole file again. A test compares the two paths on every fixture.
+//! bindings, its script classification and its project. Any other edit runs the whole file
+//! again. A test compares the two paths on every fixture.
 
 use super::{RuleOptions, SourceFile};
 use crate::diagnostic::Finding;

@@ -766,26 +766,23 @@ impl State {
     /// A fact source changed (its buffer, or its disk file once closed): re-runs what reads it
     /// (RULES.md §7.2) and publishes what changed.
     fn source_changed(&mut self, location: &Location) {
-        let name = location.rel.rsplit('/').next().unwrap_or(&location.rel);
+        let (dir, name) = location.rel.rsplit_once('/').unwrap_or(("", &location.rel));
         let Some(kind) = SourceKind::of(name) else {
             return;
         };
         if kind.dockerfiles {
             self.reanalyse_dockerfiles(&location.root);
         }
-        if kind.manifest {
-            let dir = location.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
-            if self
+        // For a manifest, open files of the project are analysed again (their project rules
+        // follow); closed ones keep what the disk's manifest gave until it is saved.
+        if kind.manifest
+            && self
                 .workspace_mut(&location.root)
                 .is_some_and(|w| w.refresh_project(dir))
-            {
-                // Open files of the project are analysed again (their project rules follow);
-                // closed ones keep what the disk's manifest gave until it is saved.
-                self.reanalyse_open_documents_of(&location.root, dir);
-            }
+        {
+            self.reanalyse_open_documents_of(&location.root, dir);
         }
         if kind.projects {
-            let dir = location.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
             let engine = self.engine.clone();
             let overrides = self.settings.rules.clone();
             let Some(workspace) = self.workspace_mut(&location.root) else {

@@ -97,27 +97,18 @@ impl Workspace {
     /// the disk, as a scan reads them. Returns whether what they say changed.
     pub fn refresh_project(&mut self, dir: &str) -> bool {
         let fs = self.file_system();
-        let mut names: Vec<String> = fs
+        // The overlay lists buffers too: a manifest created in the editor counts.
+        let names: Vec<String> = fs
             .list_dir(dir)
             .into_iter()
-            .chain(self.buffers.keys().filter_map(|rel| {
-                let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-                (parent == dir).then(|| name.to_string())
-            }))
             .filter(|name| crate::project::manifest::is_manifest(name))
             .collect();
-        names.sort();
-        names.dedup();
         let mut info = ProjectInfo {
             root: dir.to_string(),
             ..ProjectInfo::default()
         };
         for name in &names {
-            let path = if dir.is_empty() {
-                name.clone()
-            } else {
-                format!("{dir}/{name}")
-            };
+            let path = crate::docker::copy::join_relative(dir, name);
             if let Some(text) = fs.read_to_string(&path) {
                 // A malformed manifest contributes nothing, as in a scan (which notes it).
                 let _ = crate::project::manifest::read_manifest(&mut info, name, &text);
@@ -462,4 +453,46 @@ pub fn apply_overrides(overrides: &HashMap<String, RuleLevel>, findings: &mut Ve
         },
         None => true,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An open manifest's buffer is what classifies the project's files, also after a scan
+    /// that read the disk's manifest.
+    #[test]
+    fn buffered_manifests_outlast_a_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("package.json"), r#"{ "name": "tool" }"#).unwrap();
+        let mut workspace = Workspace::new(dir.path().to_path_buf());
+        assert!(
+            workspace.refresh_project(""),
+            "first read of the disk's manifest"
+        );
+        assert!(!workspace.refresh_project(""), "nothing changed");
+        assert!(!workspace.projects[""].is_script_file("src/report.js"));
+
+        let edited = r#"{ "name": "tool", "bin": { "report": "./src/report.js" } }"#;
+        workspace.set_buffer("package.json", Some(Arc::from(edited)));
+        assert!(workspace.refresh_project(""));
+        assert!(workspace.projects[""].is_script_file("src/report.js"));
+
+        // A scan reads the disk, where the manifest names no script.
+        let mut report = ScanReport::default();
+        report.projects.insert(
+            String::new(),
+            ProjectInfo {
+                root: String::new(),
+                ..ProjectInfo::default()
+            },
+        );
+        workspace.apply_scan(&Engine::new(), &HashMap::new(), report, &HashSet::new());
+        assert!(workspace.projects[""].is_script_file("src/report.js"));
+
+        // Closed unsaved: the disk is the truth again.
+        workspace.set_buffer("package.json", None);
+        assert!(workspace.refresh_project(""));
+        assert!(!workspace.projects[""].is_script_file("src/report.js"));
+    }
 }
